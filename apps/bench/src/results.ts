@@ -1,0 +1,58 @@
+/** Writes a suite's section of RESULTS.md (between its own markers) and its raw figures as JSON. */
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { cpus, totalmem, platform, release } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const benchDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+const resultsFile = join(benchDir, "RESULTS.md");
+
+/** One line that says where the numbers come from. */
+export function machineLine(backend?: string): string {
+  const cpu = cpus()[0]?.model ?? "unknown cpu";
+  const mem = Math.round(totalmem() / 2 ** 30);
+  const be = backend ? `, tfjs backend \`${backend}\`` : "";
+  return `${cpus().length}× ${cpu}, ${mem} GiB, ${platform()} ${release()}, Node ${process.version}${be}`;
+}
+
+export interface SectionInput {
+  suite: string;
+  title: string;
+  command: string;
+  backend?: string;
+  body: string;
+  json: unknown;
+}
+
+/** Replaces (or appends) the suite's section; other suites' sections are left untouched. */
+export function writeSection(s: SectionInput): void {
+  const date = new Date().toISOString().slice(0, 10);
+  const begin = `<!-- suite:${s.suite} -->`;
+  const end = `<!-- /suite:${s.suite} -->`;
+  const section = [
+    begin,
+    `## ${s.title}`,
+    "",
+    `Command: \`${s.command}\` · date ${date} · ${machineLine(s.backend)}`,
+    "",
+    s.body.trim(),
+    end,
+  ].join("\n");
+  const head = "# Benchmark results\n\nEach section is rewritten by its suite; raw figures are in `results/<suite>.json`.\n";
+  let text = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : head;
+  const i = text.indexOf(begin);
+  const j = text.indexOf(end);
+  text = i >= 0 && j > i ? text.slice(0, i) + section + text.slice(j + end.length) : `${text.trimEnd()}\n\n${section}\n`;
+  writeFileSync(resultsFile, text);
+  mkdirSync(join(benchDir, "results"), { recursive: true });
+  writeFileSync(
+    join(benchDir, "results", `${s.suite}.json`),
+    `${JSON.stringify({ suite: s.suite, date, machine: machineLine(s.backend), command: s.command, data: s.json }, null, 2)}\n`,
+  );
+}
+
+/** A GitHub-flavoured markdown table. */
+export function table(header: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
