@@ -18,7 +18,9 @@ const suites: Suite[] = [];
 for (const f of files) suites.push((await import(pathToFileURL(join(dir, f)).href)).default as Suite);
 const unknown = wanted.filter((w) => !suites.some((s) => s.name === w));
 if (unknown.length) {
-  console.error(`unknown suite(s): ${unknown.join(", ")}; available: ${suites.map((s) => s.name).join(", ")}`);
+  console.error(
+    `unknown suite(s): ${unknown.join(", ")}; available: ${suites.map((s) => s.name).join(", ")}`,
+  );
   process.exit(2);
 }
 const command = `pnpm bench${args.length ? ` ${args.join(" ")}` : ""}`;

@@ -1,6 +1,6 @@
 /** Writes a suite's section of RESULTS.md (between its own markers) and its raw figures as JSON. */
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
-import { cpus, totalmem, platform, release } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, platform, release, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -38,11 +38,15 @@ export function writeSection(s: SectionInput): void {
     s.body.trim(),
     end,
   ].join("\n");
-  const head = "# Benchmark results\n\nEach section is rewritten by its suite; raw figures are in `results/<suite>.json`.\n";
+  const head =
+    "# Benchmark results\n\nEach section is rewritten by its suite; raw figures are in `results/<suite>.json`.\n";
   let text = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : head;
   const i = text.indexOf(begin);
   const j = text.indexOf(end);
-  text = i >= 0 && j > i ? text.slice(0, i) + section + text.slice(j + end.length) : `${text.trimEnd()}\n\n${section}\n`;
+  text =
+    i >= 0 && j > i
+      ? text.slice(0, i) + section + text.slice(j + end.length)
+      : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(resultsFile, text);
   mkdirSync(join(benchDir, "results"), { recursive: true });
   writeFileSync(
