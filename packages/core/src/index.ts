@@ -1,1 +1,1 @@
-export {};
+export type { Hyper, Schedule, ScheduleSpec } from "./types.js";

@@ -1,1 +1,2 @@
-export {};
+export { initBackend } from "./backend.js";
+export type * from "./optim/types.js";
