@@ -2,8 +2,9 @@
  * The optimizer contract the training loop relies on. Optimizers are ours (not tfjs's) so that every
  * hyper-parameter of every parameter group can change between two steps.
  */
-import type * as tf from "@tensorflow/tfjs";
+
 import type { Hyper } from "@sched/core";
+import type * as tf from "@tensorflow/tfjs";
 
 /** Discriminative learning rates spread over parameter groups, as the reference's `slice`. */
 export interface LrSlice {
