@@ -55,9 +55,16 @@ export interface Optimizer {
   zeroGrad(): void;
   /** Sets a hyper-parameter on every group (a number), per group (an array), or spread (an lrSlice). */
   setHyper(name: string, value: HyperValue): void;
-  /** Freezes groups before `n` (negative counts from the end); reference semantics. */
+  /** Whether `name` is one of this optimizer's hyper-parameters (what `setHyper` accepts). */
+  hasHyper(name: string): boolean;
+  /**
+   * Freezes groups before `n` (negative counts from the end); reference semantics. It does not clear the
+   * state: the Learner's `freezeTo` calls `clearState()` after it, as the reference does.
+   */
   freezeTo(n: number): void;
+  /** `freezeTo(-1)`: only the last group trains (plus force-trained parameters). */
   freeze(): void;
+  /** `freezeTo(0)`: every group trains. */
   unfreeze(): void;
   /** Drops the accumulated state (momentum buffers, step counts). */
   clearState(): void;
@@ -65,7 +72,7 @@ export interface Optimizer {
   stateDict(): OptimizerStateDict;
   /** Replaces state and hypers with copies of `sd`; checks group and parameter counts first. */
   loadStateDict(sd: OptimizerStateDict): void;
-  /** Frees every tensor the optimizer holds. */
+  /** Frees every tensor the optimizer holds; the optimizer is unusable afterwards. */
   dispose(): void;
 }
 
@@ -73,10 +80,28 @@ export interface Optimizer {
 export interface OptimizerOptions extends ParamFlags {
   /** Norm parameters keep training in frozen groups (default true). */
   trainBn?: boolean;
+  /** Weight decay as `p *= 1 - lr*wd` (true, the default) or as L2 regularisation `grad += wd*p` (false). */
+  decoupleWd?: boolean;
+  /** Receives warnings such as "whole model is frozen" (default `console.warn`). */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Starting hyper-parameter values a factory accepts; `undefined` means the factory's default. A value for a
+ * hyper-parameter the optimizer does not have (e.g. `sqrMom` for SGD) is an error.
+ */
+export interface HyperOptions {
+  lr?: number | undefined;
+  mom?: number | undefined;
+  sqrMom?: number | undefined;
+  eps?: number | undefined;
+  wd?: number | undefined;
+  /** RAdam's softplus sharpness (0 = no softplus). */
+  beta?: number | undefined;
 }
 
 /** How the Learner builds its optimizer: `optFunc(splitter(model), { lr, ... })`. */
 export type OptFunc = (
   paramGroups: readonly (readonly tf.Variable[])[],
-  opts?: Partial<Hypers> & OptimizerOptions,
+  opts?: HyperOptions & OptimizerOptions,
 ) => Optimizer;
