@@ -53,7 +53,9 @@ export function spreadHyper(name: string, value: HyperValue, nGroups: number): n
       `setHyper(${show(name)}): ${values.length} values ${show(values)} for ${nGroups} parameter groups`,
     );
   }
-  for (const v of values) assertFinite(`setHyper(${show(name)})`, "value", v, values);
+  // Name what the caller gave, or the spread values when an lrSlice produced the bad one.
+  const given = isLrSlice(value) ? values : value;
+  for (const v of values) assertFinite(`setHyper(${show(name)})`, "value", v, given);
   return [...values];
 }
 

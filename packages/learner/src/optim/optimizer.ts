@@ -170,7 +170,7 @@ export class StagedOptimizer implements Optimizer {
         p.value?.dispose();
         disposeState(p.state, this.state[p.index] as ParamState);
       }
-      this.scalars.sweep();
+      this.scalars.rollback();
       throw err;
     }
     for (const { index, value, state } of pending) {
@@ -234,7 +234,7 @@ export class StagedOptimizer implements Optimizer {
     if (this.disposed) return;
     this.zeroGrad();
     this.clearState();
-    this.scalars.dispose();
+    this.scalars.clear();
     this.disposed = true;
   }
 
