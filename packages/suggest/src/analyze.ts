@@ -153,7 +153,9 @@ export function analyzeLrFind(run: LrFindRun, options: AnalyzeOptions = {}): LrF
 
   const stop = runStop(lrs, losses, numIt);
   const start = skipStart;
-  const end = Math.max(start, Math.min(losses.length - skipEnd, stop.iterations));
+  // As the reference: slice first, then cut at the first non-finite loss inside the slice.
+  const sliceEnd = Math.max(start, losses.length - skipEnd);
+  const end = start + firstNonFinite(losses.slice(start, sliceEnd));
   const points = end - start;
   const need = suggestFuncs.reduce(
     (acc, f) => ((f.minPoints ?? 2) > acc.n ? { n: f.minPoints ?? 2, by: f.name } : acc),
