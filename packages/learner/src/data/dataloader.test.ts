@@ -140,7 +140,11 @@ describe("DataLoader over tensors", () => {
   it("holds its own handles: the caller's tensors stay usable, dispose frees exactly the loader's", async () => {
     const before = tf.memory().numTensors;
     const [x, y] = indexed(10);
-    const dl = tf.tidy(() => DataLoader.fromTensors(x, y, { bs: 4 }));
+    let made: DataLoader | undefined;
+    tf.tidy(() => {
+      made = DataLoader.fromTensors(x, y, { bs: 4 });
+    });
+    const dl = made as DataLoader;
     x.dispose();
     y.dispose();
     expect((await epochIds(dl)).flat()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
