@@ -84,20 +84,21 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const sci = (x: number) => x.toExponential(2);
 
 /**
- * Robust scatter of the raw loss around the smoothed one: MAD of the first differences of
- * `raw − smoothed`, scaled to a standard deviation. Differencing removes the slowly varying lag
- * of the smoothed curve, so a steep descent is not mistaken for noise. NaN with < 2 differences.
+ * Robust scatter of the raw loss around the smoothed one: MAD of the second differences of
+ * `raw − smoothed`, scaled to the standard deviation of independent noise (÷ √6). Second differences
+ * cancel the locally linear part of the curve and of the smoothing lag, so a steep but clean descent
+ * is not mistaken for noise. NaN with fewer than 4 points.
  */
 export function rawNoise(raw: readonly number[], smoothed: readonly number[]): number {
-  const diffs: number[] = [];
-  for (let i = 1; i < raw.length; i++) {
-    const d =
-      (raw[i] as number) - (smoothed[i] as number) - ((raw[i - 1] as number) - (smoothed[i - 1] as number));
-    if (Number.isFinite(d)) diffs.push(d);
+  const r = raw.map((x, i) => x - (smoothed[i] as number));
+  const d2: number[] = [];
+  for (let i = 1; i + 1 < r.length; i++) {
+    const d = (r[i + 1] as number) - 2 * (r[i] as number) + (r[i - 1] as number);
+    if (Number.isFinite(d)) d2.push(d);
   }
-  if (diffs.length < 2) return Number.NaN;
-  const m = median(diffs);
-  return (1.4826 * median(diffs.map((d) => Math.abs(d - m)))) / Math.SQRT2;
+  if (d2.length < 2) return Number.NaN;
+  const m = median(d2);
+  return (1.4826 * median(d2.map((d) => Math.abs(d - m)))) / Math.sqrt(6);
 }
 
 /** The diagnostics of one analysed window, in a fixed order: shape, points, noise. */
