@@ -1,4 +1,5 @@
-import { readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it, vi } from "vitest";
@@ -9,8 +10,9 @@ it("the README example runs and prints what it says", async () => {
   const readme = await readFile(join(here, "..", "README.md"), "utf8");
   const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
   expect(code).toBeDefined();
-  const file = join(here, `readme-example-${process.pid}.tmp.ts`);
-  await writeFile(file, (code as string).replace('"@sched/suggest"', '"./index.js"'));
+  const dir = await mkdtemp(join(tmpdir(), "suggest-readme-"));
+  const file = join(dir, "example.ts");
+  await writeFile(file, (code as string).replace('"@sched/suggest"', JSON.stringify(join(here, "index.ts"))));
   const log = vi.spyOn(console, "log").mockImplementation(() => {});
   try {
     await import(/* @vite-ignore */ file);
@@ -21,6 +23,6 @@ it("the README example runs and prints what it says", async () => {
     expect(lines.at(-1)).toBe("0.003");
   } finally {
     log.mockRestore();
-    await rm(file, { force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 });
