@@ -60,11 +60,12 @@ export function joinPieces(where: string, pcts: unknown, scheds: unknown): Kerne
 
   const pieces = scheds.map((s, i) => scheduleArg(where, `scheds[${i}]`, s));
   const groups = pieces.map((s, i) => groupsOfValue(where, `scheds[${i}]`, s(0)));
-  const g = Math.max(...groups);
+  const firstArray = groups.findIndex((gi) => gi > 0);
+  const g = firstArray < 0 ? 0 : (groups[firstArray] as number);
   groups.forEach((gi, i) => {
     if (gi !== 0 && gi !== g) {
       throw new ScheduleError(
-        `${where}: scheds[${i}] gives ${gi} values (one per parameter group) but scheds[${groups.indexOf(g)}] gives ${g}`,
+        `${where}: scheds[${i}] gives ${gi} values (one per parameter group) but scheds[${firstArray}] gives ${g}`,
         { argument: `scheds[${i}]` },
       );
     }
@@ -76,8 +77,10 @@ export function joinPieces(where: string, pcts: unknown, scheds: unknown): Kerne
   const run = (i: number, pos: number): Hyper => {
     const wi = w[i] as number;
     if (wi === 0) return kLast(1);
-    const a = (pos - (c[i] as number)) / wi;
-    return (ks[i] as Kernel)(a < 0 ? 0 : Math.min(a, 1));
+    const d = pos - (c[i] as number);
+    // On the boundary (within float noise of the cumulative sums): the later piece's exact start.
+    if (d <= tol) return (ks[i] as Kernel)(0);
+    return (ks[i] as Kernel)(Math.min(d / wi, 1));
   };
   if (n <= 8) {
     return (pos) => {

@@ -56,11 +56,12 @@ export function mulScheds(scheds: readonly Schedule[]): Schedule {
     fail(where, "scheds", scheds, "a non-empty array of schedules");
   const list = scheds.map((s, i) => scheduleArg(where, `scheds[${i}]`, s));
   const groups = list.map((s, i) => groupsOfValue(where, `scheds[${i}]`, s(0)));
-  const n = Math.max(...groups);
+  const firstArray = groups.findIndex((g) => g > 0);
+  const n = firstArray < 0 ? 0 : (groups[firstArray] as number);
   groups.forEach((g, i) => {
     if (g !== 0 && g !== n) {
       throw new ScheduleError(
-        `${where}: scheds[${i}] gives ${g} values (one per parameter group) but scheds[${groups.indexOf(n)}] gives ${n}`,
+        `${where}: scheds[${i}] gives ${g} values (one per parameter group) but scheds[${firstArray}] gives ${n}`,
         { argument: `scheds[${i}]` },
       );
     }
