@@ -1,0 +1,111 @@
+import { HEIGHT, LINE_COLOR, MARK_COLORS, requireArray, requireCount, WIDTH } from "./check.js";
+import { PlotError } from "./errors.js";
+import { makeFigure } from "./figure.js";
+import type { Figure, RecorderLike, SuggestionMark, VegaLiteSpec } from "./types.js";
+
+/** Options of `plotLrFind`. */
+export interface PlotLrFindOptions {
+  /** Trailing iterations left out (default 5; 0 keeps all). */
+  skipEnd?: number;
+  /** Suggestions keyed by function name, e.g. `analyzeLrFind(...).suggestions` from `@sched/suggest`. */
+  suggestions?: Readonly<Record<string, SuggestionMark>>;
+  title?: string;
+}
+
+/** "valley 3.02e-3": the name and the suggested LR with three significant digits. */
+export function suggestionLabel(name: string, lr: number): string {
+  return `${name} ${lr.toExponential(2).replace("e+", "e")}`;
+}
+
+/**
+ * Log-LR axis labelled like "1e-4": ticks and grid lines on the powers of ten when the curve spans
+ * two decades or more (vega would add unlabelled 2..9 ticks), vega's own ticks otherwise.
+ */
+function lrAxis(curve: readonly { lr: number }[]): Record<string, unknown> {
+  const lo = Math.floor(Math.log10(Math.min(...curve.map((p) => p.lr))));
+  const hi = Math.ceil(Math.log10(Math.max(...curve.map((p) => p.lr))));
+  const axis: Record<string, unknown> = { labelExpr: "replace(format(datum.value, '.2~e'), 'e+', 'e')" };
+  if (hi - lo >= 2) axis.values = Array.from({ length: hi - lo + 1 }, (_, k) => 10 ** (lo + k));
+  return axis;
+}
+
+/**
+ * The LR-finder curve `losses[:-skipEnd]` against `lrs[:-skipEnd]` on a log LR axis, with each
+ * suggestion marked at its point and labelled with its name and LR. Datasets `curve` and
+ * `suggestions` are in `spec.datasets`; points with a non-finite loss or LR <= 0 are left out.
+ */
+export function plotLrFind(recorder: RecorderLike, options: PlotLrFindOptions = {}): Figure {
+  const { skipEnd = 5, suggestions = {} } = options;
+  requireCount(skipEnd, "skipEnd", "plotLrFind");
+  const lrs = requireArray(recorder?.lrs, "recorder.lrs", "plotLrFind");
+  const losses = requireArray(recorder.losses, "recorder.losses", "plotLrFind");
+  if (lrs.length !== losses.length) {
+    throw new PlotError(
+      `plotLrFind: recorder.lrs and recorder.losses must have the same length; got ${lrs.length} and ${losses.length}`,
+    );
+  }
+  const n = lrs.length - skipEnd;
+  const curve = lrs.slice(0, Math.max(0, n)).flatMap((lr, i) => {
+    const loss = losses[i] as number;
+    return Number.isFinite(lr) && lr > 0 && Number.isFinite(loss) ? [{ lr, loss }] : [];
+  });
+  if (curve.length === 0) {
+    throw new PlotError(
+      `plotLrFind: no point to plot: ${lrs.length} recorded, skipEnd=${skipEnd}, none with a finite loss and LR > 0`,
+    );
+  }
+  if (suggestions === null || typeof suggestions !== "object" || Array.isArray(suggestions)) {
+    throw new PlotError("plotLrFind: suggestions must be an object { [name]: { lr, point: [lr, loss] } }");
+  }
+  const marks = Object.entries(suggestions).map(([name, s]) => {
+    const [x, y] = Array.isArray(s?.point) ? s.point : [Number.NaN, Number.NaN];
+    if (!(Number.isFinite(s?.lr) && Number.isFinite(x) && x > 0 && Number.isFinite(y))) {
+      throw new PlotError(
+        `plotLrFind: suggestions.${name} must be { lr, point: [lr, loss] } with finite numbers and lr > 0; got ${JSON.stringify(s)}`,
+      );
+    }
+    return { name, lr: s.lr, x, y, label: suggestionLabel(name, s.lr) };
+  });
+  const x = {
+    field: "lr",
+    type: "quantitative",
+    title: "Learning Rate",
+    scale: { type: "log" },
+    axis: lrAxis(curve),
+  };
+  const y = { field: "loss", type: "quantitative", title: "Loss", scale: { zero: false } };
+  const markX = { ...x, field: "x" };
+  const markY = { ...y, field: "y" };
+  const color = {
+    field: "label",
+    type: "nominal",
+    title: "Suggestions",
+    scale: { domain: marks.map((m) => m.label), range: MARK_COLORS },
+    legend: { symbolType: "circle" },
+  };
+  const layer: unknown[] = [
+    { data: { name: "curve" }, mark: { type: "line", color: LINE_COLOR }, encoding: { x, y } },
+  ];
+  if (marks.length > 0) {
+    layer.push(
+      {
+        data: { name: "suggestions" },
+        mark: { type: "point", filled: true, size: 90, opacity: 1, stroke: "white", strokeWidth: 1 },
+        encoding: { x: markX, y: markY, color },
+      },
+      {
+        data: { name: "suggestions" },
+        mark: { type: "text", align: "left", dx: 7, dy: -9, fontSize: 11, fontWeight: "bold" },
+        encoding: { x: markX, y: markY, text: { field: "label" }, color },
+      },
+    );
+  }
+  const spec = {
+    title: options.title ?? "LR finder",
+    width: WIDTH,
+    height: HEIGHT,
+    datasets: { curve, suggestions: marks },
+    layer,
+  } as VegaLiteSpec;
+  return makeFigure(spec);
+}
