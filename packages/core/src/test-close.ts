@@ -1,5 +1,6 @@
 /** Test helper: elementwise closeness with a stated tolerance, |a − e| ≤ abs + rel·|e|; lengths must match. */
 import { expect } from "vitest";
+import { ScheduleError } from "./errors.js";
 import type { Hyper } from "./types.js";
 
 /** Tolerance of a comparison. */
@@ -34,3 +35,14 @@ export const at = <T>(f: (x: number) => T, xs: readonly number[]): T[] => xs.map
 
 /** 0, 1, …, n − 1. */
 export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** The error `fn` throws (the test fails if it throws nothing or something that is not a ScheduleError). */
+export function thrown(fn: () => unknown): ScheduleError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ScheduleError);
+    return e as ScheduleError;
+  }
+  throw new Error("expected a ScheduleError, but nothing was thrown");
+}
