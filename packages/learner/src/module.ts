@@ -69,7 +69,18 @@ export function layersModule(model: tf.LayersModel): Module & { readonly layersM
     flatLayers(model).flatMap((l) => l.weights.filter((w) => pick(l, w)).map((w) => w.read() as tf.Variable));
   return {
     layersModel: model,
-    call: (x, { training }) => model.call(x, { training }) as tf.Tensor,
+    call: (x, { training }) => {
+      // A LayersModel's call returns one tensor per output.
+      const out = model.call(x, { training });
+      if (!Array.isArray(out)) return out;
+      if (out.length !== 1) {
+        tf.dispose(out);
+        throw new LearnerError(
+          `a LayersModel with ${out.length} outputs is not supported; wrap it in a Module`,
+        );
+      }
+      return out[0] as tf.Tensor;
+    },
     get variables() {
       return weights()
         .filter((w) => w.trainable)
@@ -138,7 +149,13 @@ export function checkGroups(groups: unknown): tf.Variable[][] {
   for (const [g, group] of (groups as unknown[][]).entries()) {
     for (const v of group) {
       if (!(v instanceof tf.Variable)) {
-        throw new LearnerError(`splitter: group ${g} holds ${String(v)}, not a tf.Variable`);
+        const what =
+          v instanceof tf.Tensor
+            ? "a tf.Tensor"
+            : typeof v === "object"
+              ? String(v?.constructor?.name)
+              : String(v);
+        throw new LearnerError(`splitter: group ${g} holds ${what}, not a tf.Variable`);
       }
       if (seen.has(v)) throw new LearnerError(`splitter: variable \`${v.name}\` is in more than one group`);
       seen.add(v);
