@@ -30,6 +30,12 @@ describe("plotSched", () => {
     expect(preview.columns).toBe(1);
   });
 
+  it("labels small values in exponent form", async () => {
+    const texts = svgTexts(await plotSched({ hps: { lr: [0, 5e-6, 1e-5] } }).toSVG());
+    for (const t of ["0", "2e-6", "1e-5"]) expect(texts).toContain(t);
+    expect(texts).not.toContain("0.000002");
+  });
+
   it("rejects missing hps and unknown keys with PlotError naming them", () => {
     expect(() => plotSched({})).toThrow(/recorder.hps is missing or empty/);
     expect(() => plotSched({ hps }, { keys: ["beta"] })).toThrow(

@@ -10,6 +10,13 @@ export interface PlotSchedOptions {
   title?: string;
 }
 
+/** Small values (LRs of 1e-5) read better as "8e-6" than as "0.000008". */
+function valueAxis(rows: readonly { value: number }[] = []): Record<string, unknown> {
+  const top = Math.max(0, ...rows.map((r) => Math.abs(r.value)));
+  if (top === 0 || top >= 1e-3) return { format: "~g" };
+  return { labelExpr: "datum.value === 0 ? '0' : replace(format(datum.value, '.2~e'), 'e+', 'e')" };
+}
+
 /**
  * One panel per scheduled hyper-parameter against the batch index, two panels per row. Reads
  * `recorder.hps`; data sets are named `hp:<key>` in `spec.datasets`.
@@ -42,7 +49,6 @@ export function plotSched(recorder: RecorderLike, options: PlotSchedOptions = {}
     datasets,
     columns,
     concat: keys.map((key) => ({
-      title: { text: key, fontSize: 12 },
       width: columns === 1 ? 480 : 320,
       height: Math.round(HEIGHT * 0.7),
       data: { name: `hp:${key}` },
@@ -54,7 +60,7 @@ export function plotSched(recorder: RecorderLike, options: PlotSchedOptions = {}
           type: "quantitative",
           title: key,
           scale: { zero: false },
-          axis: { format: "~g" },
+          axis: valueAxis(datasets[`hp:${key}`]),
         },
       },
     })),
