@@ -64,6 +64,21 @@ describe("plotLoss", () => {
     expect(validColumn(undefined)).toBe(-1);
   });
 
+  it("accepts a recorder object with more fields and methods than it reads", () => {
+    class FitRecorder {
+      lrs: number[] = [];
+      losses: number[] = recorder.losses.slice();
+      values: number[][] = recorder.values.map((r) => r.slice());
+      iters: number[] = recorder.iters.slice();
+      hps: Record<string, number[]> = { lr: [] };
+      metricNames: string[] = recorder.metricNames.slice();
+      before_fit(): void {
+        this.losses = [];
+      }
+    }
+    expect(spec(plotLoss(new FitRecorder())).datasets.valid).toHaveLength(4);
+  });
+
   it("rejects bad input with PlotError", () => {
     expect(() => plotLoss({})).toThrow(/recorder.losses must be an array of numbers/);
     expect(() => plotLoss({ losses: [1, 2, 3] })).toThrow(/has 3 entries and skipStart=5 skips them all/);

@@ -6,10 +6,10 @@ import type { Figure, RecorderLike, VegaLiteSpec } from "./types.js";
 /** Options of `plotLoss`. */
 export interface PlotLossOptions {
   /** Leading training batches left out (default 5). */
-  skipStart?: number;
+  skipStart?: number | undefined;
   /** Also plot the validation loss at the end of each epoch (default true). */
-  withValid?: boolean;
-  title?: string;
+  withValid?: boolean | undefined;
+  title?: string | undefined;
 }
 
 /**

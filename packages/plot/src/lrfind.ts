@@ -6,10 +6,10 @@ import type { Figure, RecorderLike, SuggestionMark, VegaLiteSpec } from "./types
 /** Options of `plotLrFind`. */
 export interface PlotLrFindOptions {
   /** Trailing iterations left out (default 5; 0 keeps all). */
-  skipEnd?: number;
+  skipEnd?: number | undefined;
   /** Suggestions keyed by function name, e.g. `analyzeLrFind(...).suggestions` from `@sched/suggest`. */
-  suggestions?: Readonly<Record<string, SuggestionMark>>;
-  title?: string;
+  suggestions?: Readonly<Record<string, SuggestionMark>> | undefined;
+  title?: string | undefined;
 }
 
 /** "valley 3.02e-3": the name and the suggested LR with three significant digits. */

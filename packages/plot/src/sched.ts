@@ -6,8 +6,8 @@ import type { Figure, RecorderLike, VegaLiteSpec } from "./types.js";
 /** Options of `plotSched`. */
 export interface PlotSchedOptions {
   /** Hyper-parameters to show, in order (default: every key of `recorder.hps`). */
-  keys?: readonly string[];
-  title?: string;
+  keys?: readonly string[] | undefined;
+  title?: string | undefined;
 }
 
 /** Small values (LRs of 1e-5) read better as "8e-6" than as "0.000008". */

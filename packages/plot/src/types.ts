@@ -40,5 +40,5 @@ export interface Figure {
 /** Options of `Figure.save`. */
 export interface SaveOptions {
   /** PNG pixels per SVG unit (default 2, sharp on high-density screens). */
-  scale?: number;
+  scale?: number | undefined;
 }

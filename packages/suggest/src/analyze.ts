@@ -17,7 +17,7 @@ export interface LrFindRun {
   /** Smoothed (debiased) losses, as the Recorder keeps them. */
   losses: readonly number[];
   /** Raw per-batch losses; enables the `noisy` diagnostic. */
-  rawLosses?: readonly number[];
+  rawLosses?: readonly number[] | undefined;
   /** Iterations the run was asked for. */
   numIt: number;
 }
@@ -25,13 +25,13 @@ export interface LrFindRun {
 /** Options of `analyzeLrFind`. */
 export interface AnalyzeOptions {
   /** Suggestion functions, keyed in the result by their names (default `[valley]`). */
-  suggestFuncs?: readonly SuggestFunc[];
+  suggestFuncs?: readonly SuggestFunc[] | undefined;
   /** Leading iterations left out (default `floor(numIt / 10)`). */
-  skipStart?: number;
+  skipStart?: number | undefined;
   /** Trailing iterations left out (default 5; 0 keeps all). */
-  skipEnd?: number;
+  skipEnd?: number | undefined;
   /** Overrides of `DEFAULT_THRESHOLDS`. */
-  thresholds?: Partial<DiagnosticThresholds>;
+  thresholds?: Partial<DiagnosticThresholds> | undefined;
 }
 
 /** Suggestions of one run, keyed by function name in `suggestFuncs` order, with the curve they came from. */
@@ -149,7 +149,15 @@ export function analyzeLrFind(run: LrFindRun, options: AnalyzeOptions = {}): LrF
   checkCount(skipStart, "skipStart", 0);
   checkCount(skipEnd, "skipEnd", 0);
   const names = checkFuncs(suggestFuncs);
-  const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
+  const thresholds = { ...DEFAULT_THRESHOLDS };
+  for (const [key, value] of Object.entries(options.thresholds ?? {})) {
+    if (!(key in DEFAULT_THRESHOLDS)) throw new SuggestError(`analyzeLrFind: unknown threshold "${key}"`);
+    if (value === undefined) continue;
+    if (!(typeof value === "number" && Number.isFinite(value) && value >= 0)) {
+      throw new SuggestError(`analyzeLrFind: thresholds.${key} must be a finite number >= 0; got ${value}`);
+    }
+    thresholds[key as keyof DiagnosticThresholds] = value;
+  }
 
   const stop = runStop(lrs, losses, numIt);
   const start = skipStart;

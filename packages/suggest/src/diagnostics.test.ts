@@ -81,5 +81,10 @@ describe("diagnostics", () => {
     const r = { lrs: rampLrs(100), losses: uCurve(100), numIt: 100 };
     expect(codes(r, { fewPoints: 100 })).toEqual(["too-few-points"]);
     expect(codes(r, { minDescent: 0.99 })).toEqual(["diverged-early"]);
+    expect(codes(r, { fewPoints: undefined })).toEqual([]);
+    expect(() => codes(r, { fewpoints: 3 })).toThrow(/unknown threshold "fewpoints"/);
+    expect(() => codes(r, { noiseRatio: -1 })).toThrow(
+      /thresholds.noiseRatio must be a finite number >= 0; got -1/,
+    );
   });
 });

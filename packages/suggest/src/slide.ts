@@ -6,13 +6,13 @@ import type { SuggestFunc } from "./types.js";
 /** Parameters of `slideWith`; the defaults are the reference's. */
 export interface SlideOptions {
   /** Distance, in points, between the two gradients compared (default 15). */
-  lrDiff?: number;
+  lrDiff?: number | undefined;
   /** The window stops sliding once the two gradients differ by at most this (default 0.005). */
-  thresh?: number;
+  thresh?: number | undefined;
   /** Multiplies the suggested LR (default 1). */
-  adjustValue?: number;
+  adjustValue?: number | undefined;
   /** The function's name, which keys lrFind results (default "slide"). */
-  name?: string;
+  name?: string | undefined;
 }
 
 /**
