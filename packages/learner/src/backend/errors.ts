@@ -34,8 +34,9 @@ export class BackendUnavailableError extends BackendError {
   }
 }
 
-/** The first line of an error's message: native loaders tend to append pages of advice. */
+/** The first line of an error's message, capped: native loaders tend to append pages of advice. */
 export function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
-  return (text.split("\n").find((l) => l.trim() !== "") ?? text).trim();
+  const line = (text.split("\n").find((l) => l.trim() !== "") ?? text).trim();
+  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { completeWithCpuKernels } from "./cpu-fallback.js";
 
 /** The backends `initBackend` knows, fastest first: the order auto mode tries them in. */
 export const BACKENDS = ["tensorflow", "wasm", "cpu"] as const;
@@ -54,12 +55,14 @@ async function load(name: BackendName): Promise<void> {
   await capturingWarnings(async (warnings) => {
     await importers[name]();
     if (!(await tf.setBackend(name))) {
-      const cause = warnings.filter((w) => !/^Initialization of backend/.test(w.trim())).join("; ");
-      throw new Error(cause || `tf.setBackend("${name}") returned false`);
+      // tfjs warns "Initialization of backend X failed", then the cause: keep the cause.
+      const cause = warnings.find((w) => !/^Initialization of backend/.test(w.trim()));
+      throw new Error(cause?.trim() || `tf.setBackend("${name}") returned false`);
     }
     await tf.ready();
     // The cpu backend prints its "install the node backend" banner on its first write: do it here.
     if (name === "cpu") tf.tidy(() => tf.scalar(0));
+    else completeWithCpuKernels(name);
   });
 }
 
@@ -69,13 +72,21 @@ const loads = new Map<BackendName, Promise<void>>();
 
 /** Loads `name` once per process and makes it the active tfjs backend; rejects with the cause. */
 export async function activate(name: BackendName): Promise<void> {
-  let loading = loads.get(name);
-  if (!loading) {
-    loading = load(name);
-    loads.set(name, loading);
-  }
-  await loading;
-  if (tf.getBackend() !== name && !(await tf.setBackend(name))) {
-    throw new Error(`tf.setBackend("${name}") returned false after a successful load`);
+  const previous = tf.getBackend() as string | null | undefined;
+  try {
+    let loading = loads.get(name);
+    if (!loading) {
+      loading = load(name);
+      loads.set(name, loading);
+    }
+    await loading;
+    if (tf.getBackend() !== name && !(await tf.setBackend(name))) {
+      throw new Error(`tf.setBackend("${name}") returned false after a successful load`);
+    }
+  } catch (err) {
+    // A failed tf.setBackend leaves the engine pointing at the failed backend with no instance;
+    // put the one that was active back, so a failure changes nothing.
+    if (previous && previous !== name) await tf.setBackend(previous);
+    throw err;
   }
 }
