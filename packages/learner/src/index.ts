@@ -1,4 +1,11 @@
-export { initBackend } from "./backend.js";
+export {
+  BACKENDS,
+  BackendError,
+  type BackendName,
+  BackendUnavailableError,
+  initBackend,
+  UnknownBackendError,
+} from "./backend.js";
 export { type Callback, type CallbackHandler, callbackName } from "./callback.js";
 export { EpochLogger, formatCell, type Logger, printRow } from "./callbacks/logger.js";
 export { Progress, type ProgressOptions } from "./callbacks/progress.js";
