@@ -25,7 +25,7 @@ const open: Learner<RegModel>[] = [];
 afterEach(() => {
   for (const l of open.splice(0)) {
     l.dispose();
-    (l.dls as { dispose(): void }).dispose();
+    (l.dls as unknown as { dispose(): void }).dispose();
   }
 });
 

@@ -143,6 +143,15 @@ export class Learner<M extends ModelLike = ModelLike> {
     return this.recorder?.smoothLoss ?? Number.NaN;
   }
 
+  /**
+   * Keeps a tensor of the current batch (`xb`, `yb`, `pred`, `loss`, or one made in a handler) alive
+   * after the batch: the learner will not free it, the caller owns it and must dispose it. Cheaper
+   * than a clone (no kernel), e.g. the Recorder retains each loss until it reads them all at once.
+   */
+  retain<T extends tf.Tensor>(t: T): T {
+    return this.#batch.retain(t);
+  }
+
   addCbs(cbs: readonly Callback[]): this {
     this.#cbs.add(cbs);
     return this;

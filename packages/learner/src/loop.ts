@@ -66,6 +66,8 @@ export class BatchStep {
   readonly #fire: Fire;
   /** Tensors of this batch that must be freed explicitly (the loader's, and those kept past the tape). */
   #owned: tf.Tensor[] = [];
+  /** Tensors a callback took over with `retain`: not freed at the end of the batch. */
+  #retained = new Set<tf.Tensor>();
 
   constructor(learn: Learner, fire: Fire) {
     this.#learn = learn;
@@ -86,11 +88,21 @@ export class BatchStep {
     }
   }
 
-  /** Frees the current batch's tensors and clears `xb`, `yb`, `pred`, `loss`. */
+  /** Takes `t` out of the end-of-batch disposal (and out of the batch's tidy): the caller owns it now. */
+  retain<T extends tf.Tensor>(t: T): T {
+    if (!t.kept) tf.keep(t);
+    this.#retained.add(t);
+    return t;
+  }
+
+  /** Frees the current batch's tensors (except retained ones) and clears `xb`, `yb`, `pred`, `loss`. */
   release(): void {
     const learn = this.#learn;
-    for (const t of [...this.#owned, learn.xb, learn.yb, learn.pred, learn.loss]) t?.dispose();
+    for (const t of [...this.#owned, learn.xb, learn.yb, learn.pred, learn.loss]) {
+      if (t && !this.#retained.has(t)) t.dispose();
+    }
     this.#owned = [];
+    this.#retained.clear();
     learn.xb = learn.yb = learn.pred = learn.loss = undefined;
   }
 

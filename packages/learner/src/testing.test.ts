@@ -24,7 +24,7 @@ describe("synthLearner", () => {
       expect(learn.opt?.stateDict().state).toEqual([{}, {}]);
       // y = 2x + 3 + 0.1·noise: a least-squares fit of the training rows recovers a and b closely.
       const [x, y] = await learn.dls.valid.oneBatch();
-      const [xs, ys] = [x.dataSync(), y.dataSync()];
+      const [xs, ys] = [Array.from(x.dataSync()), Array.from(y.dataSync())];
       tf.dispose([x, y]);
       const n = xs.length;
       const mx = xs.reduce((s, v) => s + v, 0) / n;

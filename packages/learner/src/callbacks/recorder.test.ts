@@ -104,7 +104,16 @@ describe("Recorder", () => {
       after_batch: (l) => eager.push((l.loss as tf.Tensor).dataSync()[0] as number),
     };
     const asker: Callback = { order: 60, runValid: false, after_batch: (l) => asked.push(l.smoothLoss) };
-    await learn.fit(2, { cbs: [reader, asker] });
+    // A later handler still sees this batch's loss alive after the Recorder's read.
+    const late: number[] = [];
+    const after: Callback = {
+      order: 70,
+      runValid: false,
+      after_batch: (l) => late.push((l.loss as tf.Tensor).dataSync()[0] as number),
+    };
+    await learn.fit(1); // creates the optimizer's state
+    await expectNoLeaks(() => learn.fit(2, { cbs: [reader, asker, after] }));
+    expect(late).toEqual(eager);
     const rec = learn.recorder as Recorder;
     expect(rec.batchLosses).toEqual(eager);
     let val = 0;

@@ -27,7 +27,7 @@ export function formatTime(seconds: number): string {
  * debiased loss (`losses`), per epoch a row of `values` (train loss, valid loss, metrics) and the
  * cumulative batch count (`iters`). `hps` is where a ParamScheduler leaves its schedules.
  *
- * No device read per batch: each batch's loss stays on the device (a clone) until someone reads
+ * No device read per batch: each batch's loss stays on the device (retained, not copied) until someone reads
  * `losses` or `smoothLoss`, or the epoch ends; then all pending losses are read at once and smoothed
  * on the host in float64 (`val = beta·val + (1-beta)·loss; value = val/(1-beta^count)`). The values
  * are the same as reading every batch, only later.
@@ -65,6 +65,7 @@ export class Recorder implements Callback {
   #cancelTrain = false;
   #cancelValid = false;
   #epochStart = 0;
+  #learn: Learner | undefined;
 
   constructor(opts: RecorderOptions = {}) {
     this.addTime = opts.addTime ?? true;
@@ -128,15 +129,16 @@ export class Recorder implements Callback {
 
   after_batch(learn: Learner): void {
     const { loss, pred, yb } = learn;
+    this.#learn = learn;
     if (!loss) return; // cancelled before the loss existed: nothing to record
     if (learn.training) {
       this.lrs.push(learn.opt?.hypers.at(-1)?.lr ?? Number.NaN);
-      this.#pending.push(loss);
+      this.#pending.push(loss, (t) => learn.retain(t));
       this.#recorded += 1;
       if (this.#pending.length >= 4096) this.#flush(); // bounds device memory on very long epochs
       if (this.trainMetrics && pred && yb) for (const m of learn.metrics) m.accumulate(pred, yb);
     } else {
-      this.#validPending.push(loss, yb?.shape[0] ?? 1);
+      this.#validPending.push(loss, (t) => learn.retain(t), yb?.shape[0] ?? 1);
       if (pred && yb) for (const m of learn.metrics) m.accumulate(pred, yb);
     }
   }
@@ -156,7 +158,7 @@ export class Recorder implements Callback {
   }
 
   after_validate(learn: Learner): void {
-    const { values, weights } = this.#validPending.drain();
+    const { values, weights } = this.#validPending.drain(this.#inBatch);
     if (this.#cancelValid) {
       this.lastValidation = [];
     } else {
@@ -192,10 +194,13 @@ export class Recorder implements Callback {
     }
   }
 
+  /** The running batch's loss must outlive a read made during `after_batch` (e.g. `learn.smoothLoss`). */
+  readonly #inBatch = (t: unknown): boolean => t === this.#learn?.loss;
+
   #flush(): void {
     if (this.#pending.length === 0) return;
     const { beta } = this;
-    for (const v of this.#pending.drain().values) {
+    for (const v of this.#pending.drain(this.#inBatch).values) {
       this.#smoothed += 1;
       this.#val = beta * this.#val + (1 - beta) * v;
       this.#batchLosses.push(v);
