@@ -41,6 +41,7 @@ export class StagedOptimizer implements Optimizer {
   private readonly warn: (message: string) => void;
   private readonly gradMap = new Map<tf.Variable, tf.Tensor>();
   private readonly scalars = new ScalarCache();
+  private readonly scalar = (value: number): tf.Scalar => this.scalars.get(value);
   private state: ParamState[];
   private frozenGroups = 0;
   private disposed = false;
@@ -144,9 +145,12 @@ export class StagedOptimizer implements Optimizer {
       for (const grad of grads.values()) if (!this.isHeldGrad(grad)) grad.dispose();
       throw err;
     }
-    const incoming = new Set(grads.values());
-    for (const old of this.gradMap.values()) if (!incoming.has(old)) old.dispose();
-    this.gradMap.clear();
+    if (this.gradMap.size > 0) {
+      // Usually empty (the loop calls zeroGrad first); a tensor handed over again must survive.
+      const incoming = new Set(grads.values());
+      for (const old of this.gradMap.values()) if (!incoming.has(old)) old.dispose();
+      this.gradMap.clear();
+    }
     for (const [v, grad] of grads) this.gradMap.set(v, grad);
   }
 
@@ -247,13 +251,15 @@ export class StagedOptimizer implements Optimizer {
       state: { ...old },
       hyper: this.hypers[this.groupOf[index] as number] as Hypers,
       doWd: !this.noWd.has(v),
-      scalar: (value) => this.scalars.get(value),
+      scalar: this.scalar,
     };
     for (const stage of this.stages) stage.apply(ctx);
-    for (const [key, t] of Object.entries(ctx.state)) {
-      if (typeof t === "number" || t === old[key]) continue;
+    const state = ctx.state;
+    for (const key in state) {
+      const t = state[key];
+      if (typeof t !== "object" || t === old[key]) continue;
       // The gradient and the variable are not ours to keep: store a clone (it shares their data).
-      ctx.state[key] = tf.keep(t === grad || t === v ? t.clone() : t);
+      state[key] = tf.keep(t === grad || t === v ? t.clone() : t);
     }
     const value = ctx.p === v ? undefined : tf.keep(ctx.p);
     return { index, value, state: ctx.state };

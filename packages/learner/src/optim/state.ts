@@ -11,11 +11,11 @@ export function cloneState(state: ParamState): ParamState {
   return copy;
 }
 
-/** Frees the tensors of `state`, except those still used by `keep`. */
+/** Frees the tensors of `state`, except those `keep` still holds under the same key. */
 export function disposeState(state: ParamState, keep?: ParamState): void {
-  const kept = keep === undefined ? undefined : new Set(Object.values(keep));
-  for (const value of Object.values(state)) {
-    if (typeof value !== "number" && !kept?.has(value)) value.dispose();
+  for (const key in state) {
+    const value = state[key];
+    if (typeof value === "object" && value !== keep?.[key]) value.dispose();
   }
 }
 
