@@ -23,8 +23,11 @@ export class RegModel implements Module {
   /** `a` and `b` start at `randn(1)` from `rng`. */
   constructor(rng: Rng = new Rng()) {
     const id = regModels++;
-    this.a = tf.variable(tf.tensor1d(rng.normalArray(1)), true, `RegModel${id}/a`);
-    this.b = tf.variable(tf.tensor1d(rng.normalArray(1)), true, `RegModel${id}/b`);
+    // tidy frees the initial values; variables are not freed by tidy.
+    [this.a, this.b] = tf.tidy(() => [
+      tf.variable(tf.tensor1d(rng.normalArray(1)), true, `RegModel${id}/a`),
+      tf.variable(tf.tensor1d(rng.normalArray(1)), true, `RegModel${id}/b`),
+    ]);
   }
 
   get variables(): tf.Variable[] {
