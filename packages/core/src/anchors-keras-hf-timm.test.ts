@@ -169,6 +169,7 @@ describe("C17 HF transformers named schedules (lr 10, warmup 2, 10 steps, tol 1e
   it("C17 inverse_sqrt (warmup 4, timescale = warmup): 1/√((s + timescale − warmup)/timescale)", () => {
     const N = 10; // the decay runs over steps 4..10; its end is 1/√((10 + 4 − 4)/4)
     const s = stepView(withWarmup(SchedInvSqrt(1, 1 / Math.sqrt(10 / 4)), { pct: 4 / N }), N);
+    // biome-ignore lint/suspicious/noApproximativeNumericConstant: the case's listed (rounded) values
     expectClose(at(s, range(9)), [0, 0.25, 0.5, 0.75, 1, 0.894427, 0.816497, 0.755929, 0.707107], {
       abs: 1e-6,
     });

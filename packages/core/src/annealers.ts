@@ -145,8 +145,9 @@ export function SchedInvSqrt<S extends Hyper, E extends Hyper>(start: S, end: E)
     start,
     end,
     (s, e) => {
-      const k = (s / e) ** 2 - 1;
-      return (p) => s / Math.sqrt(1 + p * k);
+      // 1 − p + p·r² rather than 1 + p·(r² − 1): no cancellation near pos 1, so the end is hit to the ulp.
+      const r2 = (s / e) ** 2;
+      return (p) => s / Math.sqrt(1 - p + p * r2);
     },
     { positiveEnds: true },
   );
@@ -159,8 +160,8 @@ export function SchedInvTime<S extends Hyper, E extends Hyper>(start: S, end: E)
     start,
     end,
     (s, e) => {
-      const k = s / e - 1;
-      return (p) => s / (1 + p * k);
+      const r = s / e;
+      return (p) => s / (1 - p + p * r);
     },
     { positiveEnds: true },
   );

@@ -22,7 +22,7 @@ import {
   scheduleArg,
   specOf,
 } from "./schedule.js";
-import type { Broadcast3, Hyper, Schedule } from "./types.js";
+import type { Broadcast3, Hyper, Joined, Schedule, ValueOf } from "./types.js";
 
 /** How far from 1 the pcts may sum. */
 export const PCTS_SUM_TOLERANCE = 1e-9;
@@ -102,12 +102,12 @@ export function joinPieces(where: string, pcts: unknown, scheds: unknown): Kerne
 }
 
 /** Lays `scheds` end to end: piece i covers a fraction `pcts[i]` of [0, 1] and sees its own local pos. */
-export function combineScheds<T extends Hyper>(
+export function combineScheds<S extends readonly Schedule[]>(
   pcts: readonly number[],
-  scheds: readonly Schedule<T>[],
-): Schedule<T> {
+  scheds: S,
+): Schedule<Joined<ValueOf<S[number]>>> {
   const where = "combineScheds";
-  const kernel = joinPieces(where, pcts, scheds) as Kernel<T>;
+  const kernel = joinPieces(where, pcts, scheds) as Kernel<Joined<ValueOf<S[number]>>>;
   const savedPcts = [...pcts].map((p) => p + 0);
   const saved = [...scheds];
   return makeSchedule(where, kernel, () => ({

@@ -43,4 +43,13 @@ export { type Samples, sample } from "./sample.js";
 export { BOUNDARY_TOLERANCE, POS_TOLERANCE } from "./schedule.js";
 export { scheduleFromJSON, scheduleTypes } from "./serialize.js";
 export { type PastHorizon, type StepSchedule, type StepViewOptions, stepView } from "./steps.js";
-export type { AtBoundary, Broadcast, Broadcast3, Hyper, Schedule, ScheduleSpec } from "./types.js";
+export type {
+  AtBoundary,
+  Broadcast,
+  Broadcast3,
+  Hyper,
+  Joined,
+  Schedule,
+  ScheduleSpec,
+  ValueOf,
+} from "./types.js";

@@ -38,6 +38,7 @@ describe("spec §9 items 1–9 (14_callback.schedule notebook)", () => {
   });
 
   it("§9.5 SchedExp(1,2) at P5", () => {
+    // biome-ignore lint/suspicious/noApproximativeNumericConstant: the notebook's listed (rounded) values
     expectClose(at(SchedExp(1, 2), P5), [1, 1.18921, 1.41421, 1.68179, 2], EPS);
   });
 

@@ -28,3 +28,16 @@ export type Broadcast3<A extends Hyper, B extends Hyper, C extends Hyper> = Broa
 
 /** Which value holds exactly at a boundary: the new one (optax, PyTorch) or the old one (Keras). */
 export type AtBoundary = "new" | "old";
+
+/** The value type of a schedule type. */
+export type ValueOf<S> = S extends Schedule<infer T> ? T : never;
+
+/**
+ * What joining pieces with values `T` gives: numbers when every piece gives numbers, arrays when every
+ * piece gives arrays, else either (scalar pieces are broadcast as soon as one piece is per group).
+ */
+export type Joined<T extends Hyper> = [T] extends [number]
+  ? number
+  : [Extract<T, number>] extends [never]
+    ? readonly number[]
+    : Hyper;

@@ -4,7 +4,7 @@ import { hyper } from "../check.js";
 import { fail, ScheduleError } from "../errors.js";
 import { groupCount, pick } from "../groups.js";
 import { groupsOfValue, type Kernel, kernelOf, makeSchedule, scheduleArg, specOf } from "../schedule.js";
-import type { Broadcast, Broadcast3, Hyper, Schedule } from "../types.js";
+import type { Broadcast3, Hyper, Joined, Schedule, ValueOf } from "../types.js";
 
 /** `factor·sched(pos) + offset`, elementwise: e.g. a 0..1 shape times per-group base learning rates. */
 export function scaleSched<T extends Hyper, F extends Hyper, O extends Hyper = number>(
@@ -46,11 +46,7 @@ export function scaleSched<T extends Hyper, F extends Hyper, O extends Hyper = n
 }
 
 /** The elementwise product of schedules (scalars broadcast over per-group arrays). */
-export function mulScheds<A extends Hyper, B extends Hyper>(
-  scheds: readonly [Schedule<A>, Schedule<B>, ...Schedule[]],
-): Schedule<Broadcast<A, B>>;
-export function mulScheds(scheds: readonly Schedule[]): Schedule;
-export function mulScheds(scheds: readonly Schedule[]): Schedule {
+export function mulScheds<S extends readonly Schedule[]>(scheds: S): Schedule<Joined<ValueOf<S[number]>>> {
   const where = "mulScheds";
   if (!Array.isArray(scheds) || scheds.length === 0)
     fail(where, "scheds", scheds, "a non-empty array of schedules");
@@ -86,7 +82,7 @@ export function mulScheds(scheds: readonly Schedule[]): Schedule {
       return out;
     };
   }
-  return makeSchedule(where, kernel, () => ({
+  return makeSchedule(where, kernel as Kernel<Joined<ValueOf<S[number]>>>, () => ({
     type: where,
     scheds: list.map((s, i) => specOf(where, `scheds[${i}]`, s)),
   }));
