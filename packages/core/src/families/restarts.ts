@@ -76,8 +76,9 @@ export function cosineRestarts<M extends Hyper, N extends Hyper = number>(
         len = first;
       } else {
         i = unitsPassed(Math.log1p((p * (mult - 1)) / first) / logMult, "new");
-        start = (first * (mult ** i - 1)) / (mult - 1);
-        len = first * mult ** i;
+        const grown = mult ** i;
+        start = (first * (grown - 1)) / (mult - 1);
+        len = first * grown;
       }
       let t: number;
       if (i >= cycles) {
@@ -87,7 +88,7 @@ export function cosineRestarts<M extends Hyper, N extends Hyper = number>(
         t = (p - start) / len;
         t = t < 0 ? 0 : Math.min(t, 1);
       }
-      const peak = hi * decay ** i;
+      const peak = decay === 1 ? hi : hi * decay ** i;
       return lo + ((peak - lo) * (1 + Math.cos(Math.PI * t))) / 2;
     };
   });
