@@ -92,6 +92,21 @@ describe("extractArchive on archives from the test writer", () => {
     });
   }
 
+  it("streams files larger than the in-memory threshold with exact bytes and mode", async () => {
+    const big = randomBytes(3 * 1024 * 1024 + 17);
+    const file = await archiveFile(
+      "big.tgz",
+      writeTgz([
+        { path: "big.bin", data: big, mode: 0o604 },
+        { path: "after.txt", data: "z" },
+      ]),
+    );
+    const dest = await extractArchive(file, join(out, "big"));
+    expect(Buffer.compare(await readFile(join(dest, "big.bin")), big)).toBe(0);
+    expect(await mode(join(dest, "big.bin"))).toBe(0o604);
+    expect(await readFile(join(dest, "after.txt"), "utf8")).toBe("z");
+  });
+
   it("reads an uncompressed .tar the same way", async () => {
     const file = await archiveFile("a.tar", writeTar(entries));
     const dest = await extractArchive(file, join(out, "plain"));

@@ -94,8 +94,11 @@ async function openResponse(
       throw failure(url, err, state, opts, `cannot connect to ${current.host}`);
     });
     const status = res.statusCode ?? 0;
-    if (REDIRECTS.has(status)) {
+    if (REDIRECTS.has(status) || status < 200 || status > 299) {
+      res.on("error", () => {}); // the body is discarded; a socket error on it must not go unhandled
       res.resume();
+    }
+    if (REDIRECTS.has(status)) {
       const location = res.headers.location;
       if (!location)
         throw new DownloadError(url, "redirect", `HTTP ${status} without a Location header`, { status });
@@ -108,7 +111,6 @@ async function openResponse(
       continue;
     }
     if (status < 200 || status > 299) {
-      res.resume();
       const via = current.href === url ? "" : ` (from ${current.href})`;
       throw new DownloadError(url, "http", `HTTP ${status} ${res.statusMessage ?? ""}`.trimEnd() + via, {
         status,

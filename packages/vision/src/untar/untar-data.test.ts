@@ -166,7 +166,7 @@ describe("untarData", () => {
 
   it("follows redirects and names the folder after the requested URL", async () => {
     server.routes.set("/moved/pets.tgz", { redirectTo: PETS_PATH });
-    const dir = await untarData(server.url("/moved/pets.tgz"), { base });
+    const dir = await untarData(server.url("/moved/pets.tgz"), { base, progress: true });
     expect(dir).toBe(join(base, "pets"));
     expect(await readdir(join(base, "pets"))).toContain("images");
     expect(server.requests).toEqual(["/moved/pets.tgz", PETS_PATH]);
@@ -185,6 +185,16 @@ describe("untarData", () => {
     expect(err).toBeInstanceOf(DownloadError);
     expect((err as DownloadError).reason).toBe("timeout");
     expect(err.message).toMatch(/no data for 300 ms/);
+    expect(await readdir(base)).toEqual([]);
+  });
+
+  it("stops when the caller aborts, leaving nothing behind", async () => {
+    server.routes.set(PETS_PATH, { body: petsTgz, stallAfter: 1000 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const err = await failure(untarData(server.url(PETS_PATH), { base, signal: controller.signal }));
+    expect(err).toBeInstanceOf(DownloadError);
+    expect((err as DownloadError).reason).toBe("aborted");
     expect(await readdir(base)).toEqual([]);
   });
 
