@@ -28,7 +28,8 @@ type Kind = "dir" | "file" | "symlink";
 /**
  * Files up to this size are buffered and written with synchronous calls: datasets are mostly small
  * files, where thread-pool round trips dominate (on 3000 × 20 kB files this took 0.65× the time
- * of concurrent async writes, and 0.71× GNU tar's). Each such write blocks only briefly; larger files are streamed.
+ * of concurrent async writes, and 0.71× GNU tar's). Each such write blocks only briefly; larger
+ * files are streamed.
  */
 const SMALL_FILE = 1024 * 1024;
 
