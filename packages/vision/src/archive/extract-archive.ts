@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { lstat, mkdir, open, readdir, rename } from "node:fs/promises";
+import { lstat, mkdir, open, readdir, rename, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
@@ -140,7 +140,11 @@ export async function extractArchive(
   const target = resolve(dest);
   const source = opts.source ?? file;
   const force = opts.force ?? false;
-  if (!force && (await exists(target))) return target;
+  const existing = await stat(target).catch(() => undefined);
+  if (existing !== undefined && !existing.isDirectory()) {
+    throw new ArchiveError(source, "conflict", `destination ${target} exists and is not a directory`);
+  }
+  if (!force && existing !== undefined) return target;
   const compression = await sniff(file, source);
   await mkdir(dirname(target), { recursive: true });
   const tmp = tempSibling(target, "tmp");

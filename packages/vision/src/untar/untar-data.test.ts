@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -212,6 +212,23 @@ describe("untarData", () => {
     ]);
     expect(new Set(dirs)).toEqual(new Set([join(base, "oxford-iiit-pet")]));
     expect(server.requests).toEqual([PETS_PATH]);
+  });
+
+  it("refuses a destination that is a file, before any download", async () => {
+    const dest = join(base, "taken");
+    await writeFile(dest, "not a folder");
+    const err = await failure(untarData(server.url(PETS_PATH), { dest }));
+    expect(err).toBeInstanceOf(ArchiveError);
+    expect(err.message).toContain(`destination ${dest} exists and is not a directory`);
+    expect(server.requests).toEqual([]);
+  });
+
+  it("treats a symlink to a folder as the cached dataset", async () => {
+    const real = join(base, "real-pets");
+    await untarData(server.url(PETS_PATH), { dest: real });
+    await symlink(real, join(base, "oxford-iiit-pet"));
+    expect(await untarData(server.url(PETS_PATH), { base })).toBe(join(base, "oxford-iiit-pet"));
+    expect(server.requests).toHaveLength(1);
   });
 
   it("honours dest", async () => {

@@ -5,9 +5,10 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { lstat, mkdir, rm } from "node:fs/promises";
+import { lstat, mkdir, rm, stat } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ArchiveError } from "../archive/errors.js";
 import { extractArchive, tempSibling } from "../archive/extract-archive.js";
 import { downloadFile, verifyDownload } from "../download/download.js";
 import { DownloadError } from "../download/errors.js";
@@ -64,8 +65,13 @@ function checkOptions(opts: UntarDataOptions): void {
   }
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  return (await lstat(path).catch(() => undefined))?.isDirectory() ?? false;
+/** True for an existing dataset folder (a symlink to one counts); throws if something else is there. */
+async function isCached(dest: string, url: string): Promise<boolean> {
+  const found = await stat(dest).catch(() => undefined);
+  if (found !== undefined && !found.isDirectory()) {
+    throw new ArchiveError(url, "conflict", `destination ${dest} exists and is not a directory`);
+  }
+  return found !== undefined;
 }
 
 /** Hashes a local archive (file: URLs) so it is verified exactly like a downloaded one. */
@@ -127,7 +133,7 @@ export async function untarData(url: string, opts: UntarDataOptions = {}): Promi
   const parsed = parseUrl(url);
   checkOptions(opts);
   const dest = resolve(opts.dest ?? resolve(opts.base ?? dataHome(), datasetName(archiveFileName(parsed))));
-  if (!opts.force && (await isDirectory(dest))) return dest;
+  if ((await isCached(dest, parsed.href)) && !opts.force) return dest;
   const running = inFlight.get(dest);
   if (running) return running;
   const job = fetchAndExtract(parsed, dest, opts).finally(() => inFlight.delete(dest));
