@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
 import { initBackend } from "./backend.js";
 import type { Callback } from "./callback.js";
+import type { DataLoaders } from "./data/index.js";
 import { EVENTS, type EventName } from "./events.js";
 import {
   CallbackError,
@@ -21,11 +22,11 @@ beforeAll(async () => {
   await initBackend();
 });
 
-const open: Learner<RegModel>[] = [];
+const open: Learner<RegModel, DataLoaders>[] = [];
 afterEach(() => {
   for (const l of open.splice(0)) {
     l.dispose();
-    (l.dls as unknown as { dispose(): void }).dispose();
+    l.dls.dispose();
   }
 });
 

@@ -59,13 +59,13 @@ function checkInt(what: string, value: unknown, min: number, max = Number.POSITI
 }
 
 /** Trains a model on DataLoaders with an optimizer and callbacks; see the package README. */
-export class Learner<M extends ModelLike = ModelLike> {
+export class Learner<M extends ModelLike = ModelLike, D extends LoadersLike = LoadersLike> {
   /** The event bus; `bus.on(event, fn)` listeners run after every callback of that event. */
   readonly bus: LearnerBus = mitt<LearnerEvents>();
   readonly model: M;
   /** `model` as a Module (a LayersModel is adapted). */
   readonly module: Module;
-  dls: LoadersLike;
+  dls: D;
   lossFunc: LossFunc;
   optFunc: OptFunc;
   opt: Optimizer | undefined;
@@ -101,7 +101,7 @@ export class Learner<M extends ModelLike = ModelLike> {
   readonly #fire = (e: EventName) => this.#event(e);
   readonly #batch = new BatchStep(this, this.#fire);
 
-  constructor(dls: LoadersLike, model: M, opts: LearnerOptions<M> = {}) {
+  constructor(dls: D, model: M, opts: LearnerOptions<M> = {}) {
     this.dls = dls;
     this.model = model;
     this.module = toModule(model);

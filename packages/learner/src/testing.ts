@@ -57,7 +57,7 @@ export interface SynthLearnerOptions extends LearnerOptions<RegModel> {
  * `nVal` validation batches), a `RegModel`, MSE loss, SGD with momentum 0.9. Same seed, same run.
  * Call `learn.dispose()` and `learn.dls.dispose()` when done.
  */
-export function synthLearner(opts: SynthLearnerOptions = {}): Learner<RegModel> & { dls: DataLoaders } {
+export function synthLearner(opts: SynthLearnerOptions = {}): Learner<RegModel, DataLoaders> {
   const { nTrn = 10, nVal = 2, seed = 0, a = 2, b = 3, lr = 1e-3, ...learnerOpts } = opts;
   const rng = new Rng(seed);
   const bs = 16;
@@ -82,7 +82,7 @@ export function synthLearner(opts: SynthLearnerOptions = {}): Learner<RegModel> 
     lr,
     ...learnerOpts,
   });
-  return learn as Learner<RegModel> & { dls: DataLoaders };
+  return learn;
 }
 
 type Numeric = number | readonly Numeric[] | ArrayLike<number> | tf.Tensor;

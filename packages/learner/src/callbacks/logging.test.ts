@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
 import { initBackend } from "../backend.js";
+import type { DataLoaders } from "../data/index.js";
 import type { Learner } from "../learner.js";
 import { type RegModel, synthLearner } from "../testing.js";
 import { formatCell } from "./logger.js";
@@ -10,11 +11,11 @@ beforeAll(async () => {
   await initBackend();
 });
 
-const open: Learner<RegModel>[] = [];
+const open: Learner<RegModel, DataLoaders>[] = [];
 afterEach(() => {
   for (const l of open.splice(0)) {
     l.dispose();
-    (l.dls as unknown as { dispose(): void }).dispose();
+    l.dls.dispose();
   }
 });
 
