@@ -86,7 +86,7 @@ export async function activate(name: BackendName): Promise<void> {
   } catch (err) {
     // A failed tf.setBackend leaves the engine pointing at the failed backend with no instance;
     // put the one that was active back, so a failure changes nothing.
-    if (previous && previous !== name) await tf.setBackend(previous);
+    if (previous && previous !== name && tf.getBackend() !== previous) await tf.setBackend(previous);
     throw err;
   }
 }
