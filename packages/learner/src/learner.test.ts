@@ -421,6 +421,36 @@ describe("errors", () => {
     });
   });
 
+  test("cleanup runs however the fit ends; retain keeps a batch tensor alive for its new owner", async () => {
+    const learn = small();
+    await learn.fit(1);
+    const kept: tf.Tensor[] = [];
+    const ends: string[] = [];
+    const keeper: Callback = {
+      name: "Keeper",
+      runValid: false,
+      after_batch: (l) => {
+        kept.push(l.retain(l.pred as tf.Tensor));
+      },
+      cleanup: () => {
+        ends.push(`cleanup:${kept.length}`);
+      },
+    };
+    const n0 = tf.memory().numTensors;
+    await learn.fit(1, { cbs: [keeper] });
+    expect(tf.memory().numTensors).toBe(n0 + 2); // the two retained preds, still alive
+    expect(kept.map((t) => t.shape)).toEqual([
+      [16, 1],
+      [16, 1],
+    ]);
+    tf.dispose(kept.splice(0));
+    await expect(
+      learn.fit(1, { cbs: [keeper, thrower("after_step", () => new Error("late"))] }),
+    ).rejects.toThrow(/late/);
+    expect(ends).toEqual(["cleanup:2", "cleanup:0"]);
+    expect(tf.memory().numTensors).toBe(n0);
+  });
+
   test("adding the same callback twice is an error", () => {
     const learn = small();
     const cb: Callback = { name: "Once" };
