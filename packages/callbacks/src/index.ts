@@ -1,1 +1,1 @@
-export {};
+export { isLrFinderActive, LR_FINDER } from "./lr-finder/active.js";
