@@ -330,9 +330,11 @@ describe("memory", () => {
     const opt = new StagedOptimizer(
       [vars],
       [averageGrad({ dampening: false, defaultMom: 0.9 }), failOnB, sgdStep],
-      { lr: 0.1, mom: 0.9 },
+      { lr: 0.1 },
     );
     opts.push(opt);
+    // Hypers the caller leaves out come from the stages' defaults.
+    expect(opt.hypers).toEqual([{ mom: 0.9, lr: 0.1 }]);
     opt.setGrads(new Map([[a, tf.tensor1d([1, 1])]]));
     opt.step();
     opt.zeroGrad();

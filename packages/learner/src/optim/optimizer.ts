@@ -46,7 +46,7 @@ export class StagedOptimizer implements Optimizer {
   private frozenGroups = 0;
   private disposed = false;
 
-  /** `hypers` are the starting values for every group; they must cover every hyper the stages read. */
+  /** `hypers` are the starting values for every group, over the defaults the stages declare. */
   constructor(
     paramGroups: ParamGroups,
     stages: readonly Stage[],
@@ -73,13 +73,12 @@ export class StagedOptimizer implements Optimizer {
         groupOf.push(g);
       }
     });
-    const needed: Hypers = Object.assign({}, ...stages.map((s) => s.defaults));
-    for (const name of Object.keys(needed)) {
-      if (!(name in hypers)) throw new OptimizerError(`hyper-parameter ${show(name)} has no starting value`);
-    }
-    for (const [name, value] of Object.entries(hypers)) assertFinite("optimizer", name, value);
+    const start: Hypers = { ...hypers };
+    for (const stage of stages)
+      for (const [name, value] of Object.entries(stage.defaults)) start[name] ??= value;
+    for (const [name, value] of Object.entries(start)) assertFinite("optimizer", name, value);
     this.paramGroups = paramGroups.map((group) => [...group]);
-    this.hypers = paramGroups.map(() => ({ ...hypers }));
+    this.hypers = paramGroups.map(() => ({ ...start }));
     this.stages = [...stages];
     this.stateKinds = Object.assign({}, ...stages.map((s) => s.stateKeys));
     this.flat = flat;
