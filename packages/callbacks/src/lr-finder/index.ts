@@ -1,0 +1,2 @@
+// Placeholder: the LR-finder engineer replaces this file (LRFinder, lrFind).
+export {};
