@@ -28,6 +28,19 @@ function product(): number[] {
   return tf.tidy(() => Array.from(tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]])).dataSync()));
 }
 
+describe("initBackend's first activation of each backend", () => {
+  // First in the file: later tests would find the backends already loaded.
+  it("creates no tensors, for cpu, wasm and (when it loads) tensorflow", async () => {
+    for (const name of ["cpu", "wasm", "tensorflow"]) {
+      const before = tf.memory().numTensors;
+      await initBackend(name).catch((e: unknown) => {
+        if (name !== "tensorflow") throw e;
+      });
+      expect(tf.memory().numTensors, `after the first initBackend("${name}")`).toBe(before);
+    }
+  });
+});
+
 describe("initBackend in auto mode", () => {
   it("picks tensorflow when tfjs-node loads and wasm otherwise, and makes it active", async () => {
     const before = tf.memory().numTensors;

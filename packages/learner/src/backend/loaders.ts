@@ -61,7 +61,7 @@ async function load(name: BackendName): Promise<void> {
     }
     await tf.ready();
     // The cpu backend prints its "install the node backend" banner on its first write: do it here.
-    if (name === "cpu") tf.tidy(() => tf.scalar(0));
+    if (name === "cpu") tf.scalar(0).dispose();
     else completeWithCpuKernels(name);
   });
 }
