@@ -1,7 +1,23 @@
 /**
  * @sched/layers: schedules, one-cycle and the LR finder for users of tfjs-layers `model.fit`.
  */
+export type { TensorData } from "./batches.js";
+export type { CallbackInput, FitCallback } from "./callback-list.js";
 export { LayersError, UnsupportedHyperError, UnsupportedOptimizerError } from "./errors.js";
+export {
+  type FitOneCycleDatasetOptions,
+  type FitOneCycleOptions,
+  fitOneCycle,
+  type OneCycleHistory,
+  type OneCycleOptions,
+} from "./fit-one-cycle.js";
+export {
+  type LrFindOptions,
+  type LrFindRecorder,
+  type LrFindResult,
+  type LrFindRun,
+  lrFind,
+} from "./lr-find.js";
 export { type HyperField, KNOWN_HYPERS, type OptimizerKind } from "./optimizers.js";
 export {
   type HyperSchedule,

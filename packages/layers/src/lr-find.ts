@@ -1,0 +1,298 @@
+/**
+ * lrFind for tfjs-layers models: the LR range test (fastai's lr_find) on a compiled model, with the
+ * model and its optimizer restored bit-exactly afterwards, and the suggestions and diagnostics of
+ * `analyzeLrFind` from @sched/suggest.
+ */
+import { SchedExp, SchedLin } from "@sched/core";
+import {
+  type AnalyzeOptions,
+  aggregateRepeats,
+  analyzeLrFind,
+  type LrFindAnalysis,
+  LrFindError,
+  type RepeatStats,
+  type SuggestFunc,
+  valley,
+} from "@sched/suggest";
+import * as tf from "@tensorflow/tfjs";
+import {
+  type BatchStream,
+  datasetBatches,
+  isDataset,
+  isTensorData,
+  type TensorData,
+  tensorBatches,
+} from "./batches.js";
+import { type CallbackInput, type FitCallback, toCallbacks } from "./callback-list.js";
+import { LayersError } from "./errors.js";
+import { optimizerSpec } from "./optimizers.js";
+import { ScheduleCallback } from "./schedule-callback.js";
+import { takeSnapshot } from "./snapshot.js";
+
+/** Options of `lrFind`. */
+export interface LrFindOptions {
+  /** First LR of the ramp (default 1e-7). */
+  startLr?: number;
+  /** The ramp heads for this LR, reached at iteration numIt (default 10). */
+  endLr?: number;
+  /** Iterations (batches) of the ramp (default 100). */
+  numIt?: number;
+  /** Stop once the smoothed loss exceeds 4× its best (default true). */
+  stopDiv?: boolean;
+  /** `"exp"`: lr_i = start·(end/start)^(i/numIt) (default); `"linear"`: start + (end − start)·i/numIt. */
+  stepMode?: "exp" | "linear";
+  /** Rows per batch for tensor input (default 32); a dataset is batched already. */
+  batchSize?: number;
+  /** Shuffle tensor rows, with a new order each pass (default true). */
+  shuffle?: boolean;
+  /** Seed of the batch order (tensor input); default random. Repeat r uses seed + r. */
+  seed?: number;
+  /** Suggestion functions (default [valley]); results are keyed by their names, in this order. */
+  suggestFuncs?: readonly SuggestFunc[];
+  /** Run the test k times (restoring in between) and aggregate the suggestions (default 1). */
+  repeats?: number;
+  /** tfjs callbacks called around each batch (logs: batch, size, loss); `model.stopTraining = true` stops. */
+  callbacks?: CallbackInput;
+  /** Analysis window and diagnostic thresholds, as `analyzeLrFind` takes them. */
+  skipStart?: AnalyzeOptions["skipStart"];
+  skipEnd?: AnalyzeOptions["skipEnd"];
+  thresholds?: AnalyzeOptions["thresholds"];
+}
+
+/** What one run recorded, per iteration that ran: what `plotLrFind` and `plotSched` read. */
+export interface LrFindRecorder {
+  /** LR of each iteration. */
+  lrs: number[];
+  /** Smoothed, debiased loss (beta 0.98), as fastai's Recorder keeps it. */
+  losses: number[];
+  /** Raw loss of each batch. */
+  rawLosses: number[];
+  /** Iterations asked for. */
+  numIt: number;
+  /** `{ lr: lrs }`, for `plotSched`. */
+  hps: { lr: number[] };
+}
+
+/** One run's analysis (suggestions keyed by name, window, stop, diagnostics) and its recording. */
+export interface LrFindRun extends LrFindAnalysis {
+  recorder: LrFindRecorder;
+}
+
+/** The result of lrFind: the first run, plus every run and their statistics when `repeats` > 1. */
+export interface LrFindResult extends LrFindRun {
+  repeats?: {
+    /** Per suggestion function: median, quartiles (in log10 lr) and the k values. */
+    stats: Record<string, RepeatStats>;
+    runs: LrFindRun[];
+  };
+}
+
+const WHERE = "lrFind";
+const BETA = 0.98;
+
+interface Checked {
+  startLr: number;
+  endLr: number;
+  numIt: number;
+  stopDiv: boolean;
+  stepMode: "exp" | "linear";
+  batchSize: number;
+  shuffle: boolean;
+  seed: number;
+  suggestFuncs: readonly SuggestFunc[];
+  repeats: number;
+  analyze: AnalyzeOptions;
+  callbacks: FitCallback[];
+}
+
+function check(options: LrFindOptions, dataset: boolean): Checked {
+  const o = options ?? {};
+  if (typeof o !== "object") throw new LayersError(`${WHERE}: options must be an object; got ${String(o)}`);
+  const { startLr = 1e-7, endLr = 10, numIt = 100, stopDiv = true, stepMode = "exp", shuffle = true } = o;
+  const { suggestFuncs = [valley], repeats = 1 } = o;
+  const positive = (name: string, v: unknown) => {
+    if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) {
+      throw new LayersError(`${WHERE}: ${name} must be a finite number > 0; got ${String(v)}`);
+    }
+  };
+  const count = (name: string, v: unknown) => {
+    if (!(typeof v === "number" && Number.isInteger(v) && v > 0)) {
+      throw new LayersError(`${WHERE}: ${name} must be a positive integer; got ${String(v)}`);
+    }
+  };
+  positive("startLr", startLr);
+  positive("endLr", endLr);
+  if (!(endLr > startLr))
+    throw new LayersError(`${WHERE}: endLr (${endLr}) must be above startLr (${startLr})`);
+  count("numIt", numIt);
+  count("repeats", repeats);
+  if (typeof stopDiv !== "boolean")
+    throw new LayersError(`${WHERE}: stopDiv must be a boolean; got ${String(stopDiv)}`);
+  if (typeof shuffle !== "boolean")
+    throw new LayersError(`${WHERE}: shuffle must be a boolean; got ${String(shuffle)}`);
+  if (stepMode !== "exp" && stepMode !== "linear") {
+    throw new LayersError(`${WHERE}: stepMode must be "exp" or "linear"; got ${String(stepMode)}`);
+  }
+  if (dataset && o.batchSize !== undefined) {
+    throw new LayersError(
+      `${WHERE}: batchSize applies to tensors; a dataset is batched already (got ${o.batchSize})`,
+    );
+  }
+  const batchSize = o.batchSize ?? 32;
+  count("batchSize", batchSize);
+  if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0)) {
+    throw new LayersError(`${WHERE}: seed must be an integer >= 0; got ${String(o.seed)}`);
+  }
+  const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const analyze: AnalyzeOptions = {
+    suggestFuncs,
+    skipStart: o.skipStart,
+    skipEnd: o.skipEnd,
+    thresholds: o.thresholds,
+  };
+  // The analysis checks its options (names, duplicates, thresholds) before it looks at the run:
+  // an empty run gets past them only to LrFindError, so bad options fail here, before training.
+  try {
+    analyzeLrFind({ lrs: [], losses: [], numIt }, analyze);
+  } catch (e) {
+    if (!(e instanceof LrFindError)) throw e;
+  }
+  const callbacks = toCallbacks(o.callbacks, WHERE);
+  return {
+    startLr,
+    endLr,
+    numIt,
+    stopDiv,
+    stepMode,
+    batchSize,
+    shuffle,
+    seed,
+    suggestFuncs,
+    repeats,
+    analyze,
+    callbacks,
+  };
+}
+
+/** One ramp: sets the LR before each batch, records, and stops as fastai's LRFinder does. */
+async function ramp(model: tf.LayersModel, batches: BatchStream, o: Checked): Promise<LrFindRecorder> {
+  const lrSched = o.stepMode === "exp" ? SchedExp(o.startLr, o.endLr) : SchedLin(o.startLr, o.endLr);
+  const scheduler = new ScheduleCallback({ lr: lrSched }, { totalSteps: o.numIt });
+  const all: FitCallback[] = [scheduler, ...o.callbacks];
+  for (const cb of all) {
+    cb.setModel(model as never);
+    cb.setParams({ epochs: 1, steps: o.numIt, verbose: 0, doValidation: false, metrics: ["loss"] });
+  }
+  const losses: number[] = [];
+  const rawLosses: number[] = [];
+  let avg = 0;
+  let best = Number.POSITIVE_INFINITY;
+  model.stopTraining = false;
+  for (const cb of all) await cb.onTrainBegin({});
+  for (let i = 0; i < o.numIt; i++) {
+    const batch = await batches.next();
+    let loss: number;
+    try {
+      const logs = { batch: i, size: batch.size };
+      for (const cb of all) await cb.onBatchBegin(i, logs);
+      const out = await model.trainOnBatch(batch.xs, batch.ys);
+      loss = Array.isArray(out) ? (out[0] as number) : out;
+    } finally {
+      tf.dispose(batch.tensors);
+    }
+    avg = BETA * avg + (1 - BETA) * loss;
+    const smooth = avg / (1 - BETA ** (i + 1));
+    rawLosses.push(loss);
+    losses.push(smooth);
+    for (const cb of all) await cb.onBatchEnd(i, { batch: i, size: batch.size, loss });
+    if (!Number.isFinite(loss)) break;
+    if (smooth < best) best = smooth;
+    if (o.stopDiv && smooth > 4 * best) break;
+    if (model.stopTraining) break;
+  }
+  for (const cb of all) await cb.onTrainEnd({});
+  const lrs = (scheduler.hps.lr ?? []).slice(0, losses.length);
+  return { lrs, losses, rawLosses, numIt: o.numIt, hps: { lr: lrs } };
+}
+
+function analyze(recorder: LrFindRecorder, o: Checked, run: number): LrFindRun {
+  try {
+    return { ...analyzeLrFind(recorder, o.analyze), recorder };
+  } catch (e) {
+    if (e instanceof LrFindError && o.repeats > 1) {
+      throw new LrFindError(`run ${run + 1} of ${o.repeats}: ${e.message}`, e);
+    }
+    throw e;
+  }
+}
+
+/**
+ * The LR range test on a compiled tfjs-layers model: raises the LR each batch from `startLr`
+ * towards `endLr` over `numIt` batches (as many epochs as needed), records the smoothed loss and
+ * stops when it diverges, then puts the model's weights and the optimizer's state and hypers back
+ * exactly as they were (also when a callback or the model throws). Returns the suggestions keyed
+ * by function name, the diagnostics, and the recording for `plotLrFind(result.recorder, ...)`.
+ */
+export function lrFind(
+  model: tf.LayersModel,
+  x: TensorData,
+  y: TensorData,
+  options?: LrFindOptions,
+): Promise<LrFindResult>;
+export function lrFind(
+  model: tf.LayersModel,
+  dataset: tf.data.Dataset<tf.TensorContainer>,
+  options?: LrFindOptions,
+): Promise<LrFindResult>;
+export async function lrFind(
+  model: tf.LayersModel,
+  data: TensorData | tf.data.Dataset<tf.TensorContainer>,
+  yOrOptions?: TensorData | LrFindOptions,
+  maybeOptions?: LrFindOptions,
+): Promise<LrFindResult> {
+  const dataset = isDataset(data) && !(data instanceof tf.Tensor);
+  if (!dataset && !isTensorData(data)) {
+    throw new LayersError(`${WHERE}: x must be a tensor, an array or a map of tensors, or a tf.data dataset`);
+  }
+  if (!dataset && !isTensorData(yOrOptions)) {
+    throw new LayersError(`${WHERE}: y must be a tensor, an array or a map of tensors (the targets of x)`);
+  }
+  const o = check((dataset ? yOrOptions : maybeOptions) as LrFindOptions, dataset);
+  if (!model || typeof model.trainOnBatch !== "function") {
+    throw new LayersError(`${WHERE}: model must be a tfjs LayersModel`);
+  }
+  const [optimizer, spec] = optimizerSpec(model, WHERE);
+  const state = model as unknown as { isTraining: boolean };
+  if (state.isTraining) throw new LayersError(`${WHERE}: the model is training (another fit is running)`);
+  const stopTraining = model.stopTraining;
+  const history = model.history;
+  const recorders: LrFindRecorder[] = [];
+  const snapshot = takeSnapshot(model, optimizer, spec);
+  state.isTraining = true;
+  try {
+    for (let r = 0; r < o.repeats; r++) {
+      if (r > 0) snapshot.restore();
+      const batches = dataset
+        ? datasetBatches(data as tf.data.Dataset<tf.TensorContainer>, WHERE)
+        : tensorBatches(data as TensorData, yOrOptions as TensorData, {
+            ...o,
+            seed: o.seed + r,
+            where: WHERE,
+          });
+      recorders.push(await ramp(model, batches, o));
+    }
+  } finally {
+    try {
+      snapshot.restore();
+    } finally {
+      snapshot.dispose();
+      state.isTraining = false;
+      model.stopTraining = stopTraining;
+      model.history = history;
+    }
+  }
+  const runs = recorders.map((rec, r) => analyze(rec, o, r));
+  const first = runs[0] as LrFindRun;
+  if (o.repeats === 1) return first;
+  return { ...first, repeats: { stats: aggregateRepeats(runs.map((run) => run.suggestions)), runs } };
+}
