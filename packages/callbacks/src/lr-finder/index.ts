@@ -1,2 +1,11 @@
-// Placeholder: the LR-finder engineer replaces this file (LRFinder, lrFind).
-export {};
+export { LrFindError } from "@sched/suggest";
+export { type LrFindOptions, lrFind, type NamedSuggestFunc } from "./lr-find.js";
+export { type FinderStop, LRFinder } from "./lr-finder.js";
+export { type LRFinderOptions, LrFindOptionError, MIN_ITERATIONS, type StepMode } from "./options.js";
+export {
+  type LrFindCurve,
+  type LrFindDetails,
+  type LrFindRepeats,
+  RESERVED_NAMES,
+  type SuggestedLRs,
+} from "./result.js";

@@ -1,0 +1,156 @@
+/** `lrFind`: run the LR range test on a learner and turn the curve into suggested LRs. */
+
+import type { Learner } from "@sched/learner";
+import {
+  aggregateRepeats,
+  analyzeLrFind,
+  type LrFindAnalysis,
+  type SuggestFunc,
+  type Suggestion,
+  valley,
+} from "@sched/suggest";
+import { LRFinder } from "./lr-finder.js";
+import { finderSettings, type LRFinderOptions, LrFindOptionError } from "./options.js";
+import {
+  type LrFindCurve,
+  lossAt,
+  mergeDiagnostics,
+  RESERVED_NAMES,
+  type SuggestedLRs,
+  suggestedLRs,
+} from "./result.js";
+import { epochCounter } from "./snapshot.js";
+
+/** A suggestion function whose name is known to the type system (e.g. `{ name: "valley" }`). */
+export type NamedSuggestFunc<N extends string> = SuggestFunc & { readonly name: N };
+
+/** Options of `lrFind`: the finder's, the suggestion functions and repeats. */
+export interface LrFindOptions<N extends string = "valley"> extends LRFinderOptions {
+  /** Suggestion functions; the result has one LR per function, keyed by its name (default `[valley]`). */
+  suggestFuncs?: readonly NamedSuggestFunc<N>[] | undefined;
+  /**
+   * Runs the range test k times, each with other batch orders (the training loader's next k·nEpoch
+   * epochs), restoring everything in between; each suggestion is then the median of the k runs,
+   * with its quartiles in `result.repeats.stats` (default 1).
+   */
+  repeats?: number | undefined;
+}
+
+function checkFuncs(funcs: unknown): void {
+  if (!Array.isArray(funcs) || funcs.length === 0) {
+    throw new LrFindOptionError(
+      `lrFind: suggestFuncs must be a non-empty array of suggestion functions, got ${String(funcs)}`,
+    );
+  }
+  funcs.forEach((f, i) => {
+    if (typeof f !== "function") {
+      throw new LrFindOptionError(`lrFind: suggestFuncs[${i}] must be a function, got ${String(f)}`);
+    }
+    if (RESERVED_NAMES.includes(f.name)) {
+      throw new LrFindOptionError(
+        `lrFind: suggestFuncs[${i}] is named "${f.name}", which the result uses for its details ` +
+          `(${RESERVED_NAMES.join(", ")}); rename it, e.g. with suggestFunc("my${f.name}", ...) from @sched/suggest`,
+      );
+    }
+  });
+}
+
+/** Copies of what the recorder holds after a run. */
+function recordedCurve(learn: Learner): LrFindCurve {
+  const rec = learn.recorder;
+  if (!rec) throw new LrFindOptionError("lrFind: the learner has no Recorder");
+  return { lrs: [...rec.lrs], losses: [...rec.losses], rawLosses: [...rec.batchLosses] };
+}
+
+/**
+ * Runs the LR range test (`LRFinder`) on `learn` under `noLogging`, for
+ * `nEpoch = floor(numIt / len(train)) + 1` epochs, and returns the suggested LRs by suggestion
+ * function name (in `suggestFuncs` order), computed by `analyzeLrFind` on `lrs[floor(numIt/10) : -5]`
+ * of the iterations that ran, cut at the first non-finite loss. Too few points throw `LrFindError`
+ * saying why. The model, the optimizer (state and hypers), `learn.lr` and the loader's position are
+ * the same afterwards, bit for bit; the recorder keeps the (last) run's `lrs` and `losses`.
+ */
+export async function lrFind<N extends string = "valley">(
+  learn: Learner,
+  opts: LrFindOptions<N> = {},
+): Promise<SuggestedLRs<N>> {
+  const settings = finderSettings(opts, "lrFind");
+  const suggestFuncs = (opts.suggestFuncs ?? [valley]) as readonly SuggestFunc[];
+  checkFuncs(suggestFuncs);
+  const repeats = opts.repeats ?? 1;
+  if (typeof repeats !== "number" || !Number.isInteger(repeats) || repeats < 1) {
+    throw new LrFindOptionError(`lrFind: repeats must be an integer >= 1, got ${String(repeats)}`);
+  }
+  const nBatches = learn.dls.train.length;
+  if (!(nBatches > 0)) {
+    throw new LrFindOptionError(`lrFind: the training loader has no batch (length ${nBatches})`);
+  }
+  // The reference uses the caller's numIt; the clamped one makes sure all its iterations can run.
+  const nEpoch = Math.floor(settings.numIt / nBatches) + 1;
+  const finderOpts: LRFinderOptions = {
+    startLr: settings.startLr,
+    endLr: settings.endLr,
+    numIt: settings.numIt,
+    stopDiv: settings.stopDiv,
+    stepMode: settings.stepMode,
+  };
+
+  const opt = learn.opt;
+  const hypers = opt?.hypers.map((h) => ({ ...h }));
+  const loader = epochCounter(learn.dls.train);
+  const epoch0 = loader?.epoch ?? 0;
+  const runs: LrFindAnalysis[] = [];
+  let curve: LrFindCurve | undefined;
+  try {
+    for (let r = 0; r < repeats; r++) {
+      if (loader) loader.epoch = epoch0 + r * nEpoch;
+      const finder = new LRFinder(finderOpts);
+      await learn.noLogging(() => learn.fit(nEpoch, { cbs: [finder] }));
+      curve = recordedCurve(learn);
+      runs.push(analyzeLrFind({ ...curve, numIt: finder.numIt }, { suggestFuncs }));
+    }
+  } finally {
+    if (loader) loader.epoch = epoch0;
+    // `fit` set lr (and wd) on the optimizer before the finder took its snapshot: undo that too.
+    if (opt && hypers && learn.opt === opt) {
+      for (const name of Object.keys(hypers[0] ?? {})) {
+        if (opt.hasHyper(name))
+          opt.setHyper(
+            name,
+            hypers.map((h) => h[name] as number),
+          );
+      }
+    }
+  }
+
+  const last = runs[runs.length - 1] as LrFindAnalysis;
+  const names = last.names as N[];
+  const lastCurve = curve as LrFindCurve;
+  if (repeats === 1) {
+    const lrs = Object.fromEntries(names.map((n) => [n, (last.suggestions[n] as Suggestion).lr]));
+    return suggestedLRs(lrs as Record<N, number>, {
+      names,
+      suggestions: last.suggestions as Record<N, Suggestion>,
+      diagnostics: last.diagnostics,
+      curve: lastCurve,
+      analysis: last,
+      repeats: undefined,
+    });
+  }
+  const stats = aggregateRepeats(runs.map((run) => run.suggestions));
+  const medians = Object.fromEntries(names.map((n) => [n, stats[n]?.median as number]));
+  const marks = Object.fromEntries(
+    names.map((n) => {
+      const lr = medians[n] as number;
+      return [n, { lr, point: [lr, lossAt(lastCurve.lrs, lastCurve.losses, lr)] }];
+    }),
+  );
+  return suggestedLRs(medians as Record<N, number>, {
+    names,
+    suggestions: marks as Record<N, Suggestion>,
+    diagnostics: mergeDiagnostics(runs),
+    curve: lastCurve,
+    analysis: last,
+    repeats: { k: repeats, stats, runs },
+  });
+}
