@@ -92,7 +92,9 @@ describe("the result", () => {
   test("runs under noLogging: nothing printed, the logger is back afterwards", async () => {
     const learn = learner();
     const printed: unknown[] = [];
-    const logger = (cells: string[]) => printed.push(cells);
+    const logger = (cells: readonly string[]) => {
+      printed.push(cells);
+    };
     learn.logger = logger;
     await lrFind(learn);
     expect(printed).toEqual([]);

@@ -58,15 +58,23 @@ export function throwingModule(inner: Module, throwAt: number): Module & { calls
   return m;
 }
 
+let nanModels = 0;
+
 /**
  * `x·a + b`, except that the prediction is NaN once `|a| > limit`: a model that becomes NaN when a
  * too-high LR throws its weight out of range (its gradient is that of `x·a + b` until then).
  */
 export class NaNBeyond implements Module {
-  readonly a = tf.variable(tf.tensor1d([0.5]), true, `NaNBeyond${NaNBeyond.n}/a`);
-  readonly b = tf.variable(tf.tensor1d([0.1]), true, `NaNBeyond${NaNBeyond.n++}/b`);
-  static n = 0;
-  constructor(readonly limit: number) {}
+  readonly a: tf.Variable;
+  readonly b: tf.Variable;
+  constructor(readonly limit: number) {
+    const id = nanModels++;
+    // tidy frees the initial values (the variables keep their own handles).
+    [this.a, this.b] = tf.tidy(() => [
+      tf.variable(tf.tensor1d([0.5]), true, `NaNBeyond${id}/a`),
+      tf.variable(tf.tensor1d([0.1]), true, `NaNBeyond${id}/b`),
+    ]);
+  }
   get variables(): tf.Variable[] {
     return [this.a, this.b];
   }
