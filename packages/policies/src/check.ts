@@ -92,7 +92,7 @@ export function perGroupValues(
 ): number[] {
   if (Array.isArray(value) && value.length !== nGroups) {
     throw new PolicyError(
-      `${where}: ${arg} has ${value.length} values ${show(value)} but the learner has ${nGroups} parameter group(s); give one per group`,
+      `${where}: ${arg} has ${value.length} value${value.length === 1 ? "" : "s"} ${show(value)} but the learner has ${nGroups} parameter group(s); give one per group`,
     );
   }
   let values: number[];
