@@ -6,6 +6,7 @@ import { combinedCos } from "@sched/core";
 import * as tf from "@tensorflow/tfjs";
 import { isDataset, isTensorData, type TensorData } from "./batches.js";
 import { type CallbackInput, toCallbacks } from "./callback-list.js";
+import { releaseAbandonedTape } from "./engine-cleanup.js";
 import { LayersError } from "./errors.js";
 import { readHyper } from "./hypers.js";
 import { optimizerSpec } from "./optimizers.js";
@@ -138,8 +139,13 @@ export async function fitOneCycle(
   } = options;
   const scheduler = new ScheduleCallback(schedules);
   const callbacks = [scheduler, ...toCallbacks(options.callbacks, WHERE, options.yieldEvery)];
-  const history = dataset
-    ? await model.fitDataset(data as tf.data.Dataset<tf.TensorContainer>, { ...fitArgs, epochs, callbacks })
-    : await model.fit(data as TensorData, yOrOptions as TensorData, { ...fitArgs, epochs, callbacks });
-  return Object.assign(history, { hps: scheduler.hps });
+  try {
+    const history = dataset
+      ? await model.fitDataset(data as tf.data.Dataset<tf.TensorContainer>, { ...fitArgs, epochs, callbacks })
+      : await model.fit(data as TensorData, yOrOptions as TensorData, { ...fitArgs, epochs, callbacks });
+    return Object.assign(history, { hps: scheduler.hps });
+  } catch (e) {
+    releaseAbandonedTape();
+    throw e;
+  }
 }

@@ -24,6 +24,7 @@ import {
   tensorBatches,
 } from "./batches.js";
 import { type CallbackInput, type FitCallback, toCallbacks } from "./callback-list.js";
+import { releaseAbandonedTape } from "./engine-cleanup.js";
 import { LayersError } from "./errors.js";
 import { optimizerSpec } from "./optimizers.js";
 import { ScheduleCallback } from "./schedule-callback.js";
@@ -197,6 +198,9 @@ async function ramp(model: tf.LayersModel, batches: BatchStream, o: Checked): Pr
       for (const cb of all) await cb.onBatchBegin(i, logs);
       const out = await model.trainOnBatch(batch.xs, batch.ys);
       loss = Array.isArray(out) ? (out[0] as number) : out;
+    } catch (e) {
+      releaseAbandonedTape();
+      throw e;
     } finally {
       tf.dispose(batch.tensors);
     }

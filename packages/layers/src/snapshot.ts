@@ -50,7 +50,7 @@ function modelVariables(model: tf.LayersModel): tf.Variable[] {
 /** Copies the model's weights (trainable and not) and the optimizer's state, hypers and counters. */
 export function takeSnapshot(model: tf.LayersModel, opt: OptimizerFields, spec: OptimizerSpec): Snapshot {
   const weights = modelVariables(model);
-  const numbers = NUMBER_FIELDS.filter((f) => f in opt).map((f) => [f, opt[f]] as const);
+  const numbers = [...NUMBER_FIELDS.filter((f) => f in opt), "iterations_"].map((f) => [f, opt[f]] as const);
   const keptOriginal = spec.kept.map((f) => opt[f] as tf.Tensor | undefined);
   const variables = spec.variables.map((f) => opt[f] as tf.Variable);
   const slotArrays = spec.slots.map((field) => ({

@@ -1,0 +1,358 @@
+/**
+ * lrFind: the reference's checks (spec §9 items 21–23, with weights compared by value), the
+ * shape it shares with analyzeLrFind, restoration on every way out, datasets, repeats, leaks.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SchedExp } from "@sched/core";
+import { plotLrFind } from "@sched/plot";
+import { analyzeLrFind, LrFindError, minimum, SuggestError, slide, steep, valley } from "@sched/suggest";
+import * as tf from "@tensorflow/tfjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LayersError, UnsupportedOptimizerError } from "./errors.js";
+import { lrFind } from "./lr-find.js";
+import { expectNoLeak, mlp, regressionData, useBackend } from "./test-helpers.js";
+
+useBackend();
+
+let x: tf.Tensor2D;
+let y: tf.Tensor2D;
+beforeAll(() => {
+  ({ x, y } = regressionData(256, 4));
+});
+afterAll(() => tf.dispose([x, y]));
+
+/** A compiled MLP whose optimizer has state (one epoch trained), as after some training. */
+async function trained(optimizer: tf.Optimizer = tf.train.adam(1e-3)): Promise<tf.LayersModel> {
+  const model = mlp(4);
+  model.compile({ optimizer, loss: "meanSquaredError" });
+  await model.fit(x, y, { batchSize: 32, epochs: 1, verbose: 0 });
+  return model;
+}
+
+/** The bits of every weight and every optimizer weight (iterations included). */
+async function state(model: tf.LayersModel): Promise<number[][]> {
+  const bits = (t: tf.Tensor) => Array.from(new Uint32Array(new Float32Array(t.dataSync()).buffer));
+  const opt = await model.optimizer.getWeights();
+  const out = [...model.getWeights().map(bits), ...opt.map((w) => bits(w.tensor))];
+  tf.dispose(opt[0]?.tensor as tf.Tensor); // the iterations scalar is made by getWeights
+  return out;
+}
+
+function hypers(model: tf.LayersModel): unknown {
+  return model.optimizer.getConfig();
+}
+
+/** A Layer that passes its input through and throws from its `after + 1`-th call on. */
+class ThrowAfter extends tf.layers.Layer {
+  static className = "ThrowAfter";
+  calls = 0;
+  constructor(private readonly after: number) {
+    super({});
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    this.calls++;
+    if (this.calls > this.after) throw new Error("model exploded");
+    return Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
+  }
+}
+
+describe("the reference's LRFinder checks, by value", () => {
+  it("lrs follow SchedExp(1e-7, 10)(i/100) exactly; ≤ 100 points; divergence stop; everything restored", async () => {
+    const model = await trained();
+    const before = await state(model);
+    const config = hypers(model);
+    const result = await expectNoLeak(() => lrFind(model, x, y, { seed: 1 }));
+    const { lrs, losses } = result.recorder;
+    expect(lrs.length).toBeLessThanOrEqual(100);
+    expect(losses.length).toBe(lrs.length);
+    if (lrs.length < 100) {
+      const last = losses.at(-1) as number;
+      expect(!Number.isFinite(last) || last > 4 * Math.min(...losses)).toBe(true);
+    }
+    const ramp = SchedExp(1e-7, 10);
+    expect(lrs).toEqual(lrs.map((_, i) => ramp(i / 100)));
+    expect(await state(model)).toEqual(before);
+    expect(hypers(model)).toEqual(config);
+    model.dispose();
+  });
+
+  it("suggestFuncs [minimum, steep, valley, slide]: four floats in that order", async () => {
+    const model = await trained();
+    const result = await lrFind(model, x, y, {
+      seed: 2,
+      suggestFuncs: [minimum, steep, valley, slide],
+      stopDiv: false,
+      endLr: 1,
+    });
+    expect(Object.keys(result.suggestions)).toEqual(["minimum", "steep", "valley", "slide"]);
+    expect(result.names).toEqual(["minimum", "steep", "valley", "slide"]);
+    for (const s of Object.values(result.suggestions)) {
+      expect(Number.isFinite(s.lr) && s.lr > 0).toBe(true);
+      expect(s.point.every(Number.isFinite)).toBe(true);
+    }
+    model.dispose();
+  });
+});
+
+describe("what it returns", () => {
+  it("exactly analyzeLrFind of its recording (suggestions, window, stop, diagnostics), plus the recording", async () => {
+    const model = await trained();
+    const result = await lrFind(model, x, y, { seed: 3, suggestFuncs: [valley, steep] });
+    const { recorder, ...analysis } = result;
+    expect(analysis).toEqual(analyzeLrFind(recorder, { suggestFuncs: [valley, steep] }));
+    expect(recorder.hps.lr).toEqual(recorder.lrs);
+    expect(recorder.rawLosses.length).toBe(recorder.losses.length);
+    model.dispose();
+  });
+
+  it("losses are the debiased moving average (beta 0.98) of the raw batch losses", async () => {
+    const model = await trained();
+    const { recorder } = await lrFind(model, x, y, { seed: 4, numIt: 40, endLr: 1e-2 });
+    let avg = 0;
+    const expected = recorder.rawLosses.map((l, i) => {
+      avg = 0.98 * avg + 0.02 * l;
+      return avg / (1 - 0.98 ** (i + 1));
+    });
+    recorder.losses.forEach((l, i) => {
+      expect(l).toBeCloseTo(expected[i] as number, 12);
+    });
+    model.dispose();
+  });
+
+  it("stepMode linear: lr_i = start + (end − start)·i/numIt; stopDiv false runs every iteration", async () => {
+    const model = await trained();
+    const result = await lrFind(model, x, y, {
+      seed: 5,
+      stepMode: "linear",
+      startLr: 1e-4,
+      endLr: 1e-2,
+      numIt: 30,
+      stopDiv: false,
+    });
+    expect(result.recorder.lrs).toHaveLength(30);
+    result.recorder.lrs.forEach((lr, i) => {
+      expect(lr).toBeCloseTo(1e-4 + (1e-2 - 1e-4) * (i / 30), 15);
+    });
+    expect(result.stop.reason).toBe("completed");
+    model.dispose();
+  });
+
+  it("stops at the first non-finite loss", async () => {
+    const model = await trained(tf.train.sgd(0.01));
+    const result = await lrFind(model, x, y, {
+      seed: 6,
+      startLr: 1e-3,
+      endLr: 1e12,
+      numIt: 100,
+      stopDiv: false,
+    });
+    const raw = result.recorder.rawLosses;
+    expect(raw.length).toBeLessThan(100);
+    expect(Number.isFinite(raw.at(-1) as number)).toBe(false);
+    expect(raw.slice(0, -1).every(Number.isFinite)).toBe(true);
+    expect(result.stop.reason).toBe("non-finite");
+    model.dispose();
+  });
+
+  it("feeds plotLrFind: a PNG with the suggestion marked; no file written by lrFind itself", async () => {
+    const model = await trained();
+    const cwdBefore = readdirSync(process.cwd()).sort();
+    const result = await lrFind(model, x, y, { seed: 7 });
+    expect(readdirSync(process.cwd()).sort()).toEqual(cwdBefore);
+    expect(existsSync(join(process.cwd(), "models"))).toBe(false);
+    const dir = mkdtempSync(join(tmpdir(), "layers-lrfind-"));
+    try {
+      const fig = plotLrFind(result.recorder, { suggestions: result.suggestions });
+      await fig.save(join(dir, "lr_find.png"));
+      const png = readFileSync(join(dir, "lr_find.png"));
+      expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      expect(await fig.toSVG()).toContain(
+        `valley ${result.suggestions.valley?.lr.toExponential(2).replace("e+", "e")}`,
+      );
+      expect(() => plotLrFind(result, { suggestions: result.suggestions })).not.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    model.dispose();
+  });
+});
+
+describe("datasets", () => {
+  it("iterates the dataset again as often as needed; no leaks; restored", async () => {
+    const model = await trained();
+    const before = await state(model);
+    const ds = tf.data.zip({ xs: tf.data.array(x.arraySync()), ys: tf.data.array(y.arraySync()) }).batch(64);
+    const result = await expectNoLeak(() => lrFind(model, ds, { numIt: 30, endLr: 1e-2, stopDiv: false }));
+    expect(result.recorder.lrs).toHaveLength(30); // 4 batches per pass: 8 passes
+    expect(await state(model)).toEqual(before);
+    model.dispose();
+  });
+
+  it("rejects elements that are not { xs, ys }, and a dataset with no batch", async () => {
+    const model = await trained();
+    const before = await state(model);
+    const pairs = tf.data.generator(function* () {
+      yield [tf.ones([2, 4]), tf.ones([2, 1])];
+    });
+    await expectNoLeak(() =>
+      expect(lrFind(model, pairs as never, { numIt: 10 })).rejects.toThrow(/must be \{ xs, ys \}/),
+    );
+    const empty = tf.data.array<tf.TensorContainer>([]);
+    await expectNoLeak(() => expect(lrFind(model, empty, { numIt: 10 })).rejects.toThrow(/yielded no batch/));
+    expect(await state(model)).toEqual(before);
+    model.dispose();
+  });
+});
+
+describe("restored on every way out", () => {
+  it("a callback that throws halfway: the error propagates, weights/state/hypers bit-exact, no leak", async () => {
+    const model = await trained(tf.train.momentum(1e-3, 0.9));
+    const before = await state(model);
+    const config = hypers(model);
+    const boom = {
+      onBatchEnd: async (batch: number) => {
+        if (batch === 40) throw new Error("callback exploded");
+      },
+    };
+    await expectNoLeak(() =>
+      expect(lrFind(model, x, y, { callbacks: [boom] })).rejects.toThrow("callback exploded"),
+    );
+    expect(await state(model)).toEqual(before);
+    expect(hypers(model)).toEqual(config);
+    await model.fit(x, y, { epochs: 1, verbose: 0 }); // not left "training"
+    model.dispose();
+  });
+
+  it("a model that throws mid-run", async () => {
+    const thrower = new ThrowAfter(1 + 25);
+    const model = tf.sequential({
+      layers: [tf.layers.dense({ units: 4, inputShape: [4] }), thrower, tf.layers.dense({ units: 1 })],
+    });
+    model.compile({ optimizer: tf.train.rmsprop(1e-3, 0.9, 0.5), loss: "meanSquaredError" });
+    await model.fit(x, y, { batchSize: 256, epochs: 1, verbose: 0 });
+    const before = await state(model);
+    const config = hypers(model);
+    await expectNoLeak(() => expect(lrFind(model, x, y, { numIt: 50 })).rejects.toThrow("model exploded"));
+    expect(thrower.calls).toBeGreaterThan(25);
+    expect(await state(model)).toEqual(before);
+    expect(hypers(model)).toEqual(config);
+    model.dispose();
+  });
+
+  it("a callback that stops the run: suggestions from what ran, stop reason 'stopped', restored", async () => {
+    const model = await trained();
+    const before = await state(model);
+    const stopper = new tf.CustomCallback({
+      onBatchEnd: async (batch) => {
+        if (batch === 59) model.stopTraining = true;
+      },
+    });
+    const result = await expectNoLeak(() => lrFind(model, x, y, { callbacks: [stopper], stopDiv: false }));
+    expect(result.recorder.lrs).toHaveLength(60);
+    expect(result.stop.reason).toBe("stopped");
+    expect(await state(model)).toEqual(before);
+    expect(model.stopTraining).toBe(false);
+    model.dispose();
+  });
+
+  it("too few points: LrFindError naming the fix, after restoring", async () => {
+    const model = await trained();
+    const before = await state(model);
+    const err = await lrFind(model, x, y, { numIt: 6, endLr: 1e-3 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LrFindError);
+    expect((err as LrFindError).reason).toBe("too-short");
+    expect((err as Error).message).toMatch(/Raise numIt/);
+    expect(await state(model)).toEqual(before);
+    model.dispose();
+  });
+
+  it("a fresh optimizer stays fresh: no state, iteration 0", async () => {
+    const model = mlp(4);
+    model.compile({ optimizer: tf.train.adam(1e-3), loss: "meanSquaredError" });
+    await expectNoLeak(() => lrFind(model, x, y, { numIt: 30, seed: 8 }));
+    const weights = await model.optimizer.getWeights();
+    expect(weights).toHaveLength(1); // only the iterations scalar
+    expect(model.optimizer.iterations).toBe(0);
+    tf.dispose(weights.map((w) => w.tensor));
+    model.dispose();
+  });
+});
+
+describe("repeats", () => {
+  it("k runs with different batch orders; per function the median and quartiles; same seed, same answer", async () => {
+    const model = await trained();
+    const before = await state(model);
+    const a = await expectNoLeak(() =>
+      lrFind(model, x, y, { repeats: 3, seed: 10, batchSize: 16, suggestFuncs: [valley, minimum] }),
+    );
+    expect(await state(model)).toEqual(before);
+    const runs = a.repeats?.runs ?? [];
+    expect(runs).toHaveLength(3);
+    expect(runs[0]?.recorder.rawLosses).not.toEqual(runs[1]?.recorder.rawLosses);
+    const values = runs.map((r) => r.suggestions.valley?.lr as number);
+    expect(a.repeats?.stats.valley?.values).toEqual(values);
+    expect(a.repeats?.stats.valley?.median).toBe([...values].sort((p, q) => p - q)[1]);
+    expect(Object.keys(a.repeats?.stats ?? {})).toEqual(["valley", "minimum"]);
+    expect(a.suggestions).toEqual(runs[0]?.suggestions);
+    const b = await lrFind(model, x, y, {
+      repeats: 3,
+      seed: 10,
+      batchSize: 16,
+      suggestFuncs: [valley, minimum],
+    });
+    b.repeats?.runs.forEach((run, i) => {
+      run.recorder.rawLosses.forEach((l, j) => {
+        expect(l).toBeCloseTo(runs[i]?.recorder.rawLosses[j] as number, 5);
+      });
+    });
+    model.dispose();
+  });
+});
+
+describe("bad input: typed errors before training", () => {
+  const bad: Array<[string, Record<string, unknown>, RegExp | (new (...a: never[]) => Error)]> = [
+    ["startLr 0", { startLr: 0 }, /startLr must be a finite number > 0; got 0/],
+    [
+      "endLr below startLr",
+      { startLr: 1e-2, endLr: 1e-3 },
+      /endLr \(0\.001\) must be above startLr \(0\.01\)/,
+    ],
+    ["numIt 0", { numIt: 0 }, /numIt must be a positive integer; got 0/],
+    ["repeats 1.5", { repeats: 1.5 }, /repeats must be a positive integer; got 1\.5/],
+    ["stepMode log", { stepMode: "log" }, /stepMode must be "exp" or "linear"; got log/],
+    ["batchSize -1", { batchSize: -1 }, /batchSize must be a positive integer; got -1/],
+    ["seed -3", { seed: -3 }, /seed must be an integer >= 0; got -3/],
+    ["duplicate names", { suggestFuncs: [valley, valley] }, SuggestError],
+    ["a callback that is not one", { callbacks: [42] }, /callbacks\[0\] must be a tfjs callback/],
+  ];
+  it.each(bad)("%s", async (_name, options, expected) => {
+    const model = await trained();
+    const before = await state(model);
+    await expectNoLeak(async () => {
+      const err = await lrFind(model, x, y, options as never).catch((e: unknown) => e);
+      if (expected instanceof RegExp) {
+        expect(err).toBeInstanceOf(LayersError);
+        expect((err as Error).message).toMatch(expected);
+      } else expect(err).toBeInstanceOf(expected);
+    });
+    expect(await state(model)).toEqual(before);
+    model.dispose();
+  });
+
+  it("model not compiled, x/y mismatched, batchSize with a dataset", async () => {
+    const model = mlp(4);
+    await expect(lrFind(model, x, y)).rejects.toThrow(UnsupportedOptimizerError);
+    model.compile({ optimizer: "sgd", loss: "meanSquaredError" });
+    const y3 = tf.ones([3, 1]);
+    await expect(lrFind(model, x, y3)).rejects.toThrow(
+      /every tensor of x and y needs 256 rows; y\[0\] has shape \[3,1\]/,
+    );
+    const ds = tf.data.array<tf.TensorContainer>([]);
+    await expect(lrFind(model, ds, { batchSize: 8 })).rejects.toThrow(/batchSize applies to tensors/);
+    await expect(lrFind(model, x, undefined as never)).rejects.toThrow(/y must be a tensor/);
+    tf.dispose(y3);
+    model.dispose();
+  });
+});
