@@ -1,6 +1,6 @@
 import { ParamScheduler } from "@sched/callbacks";
-import { initBackend, type Learner, lrSlice } from "@sched/learner";
-import { expectNoLeaks } from "@sched/learner/testing";
+import { type DataLoaders, initBackend, type Learner, lrSlice } from "@sched/learner";
+import { expectNoLeaks, type RegModel } from "@sched/learner/testing";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, test } from "vitest";
 import { fitOneCycle } from "./one-cycle.js";
@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 
 /** The MSE of the model on the first training batch. */
-async function oneBatchLoss(learn: Learner): Promise<number> {
+async function oneBatchLoss(learn: Learner<RegModel, DataLoaders>): Promise<number> {
   const [xb, yb] = await learn.dls.train.oneBatch();
   try {
     return tf.tidy(

@@ -2,7 +2,7 @@ import { initBackend } from "@sched/learner";
 import { expectNoLeaks } from "@sched/learner/testing";
 import { beforeAll, describe, expect, test } from "vitest";
 import { fitSgdr, sgdrEpochs } from "./sgdr.js";
-import { cos, expectRelClose, hyperProbe, quietLearner, twoGroups } from "./test-helpers.js";
+import { cos, hyperProbe, quietLearner, twoGroups } from "./test-helpers.js";
 
 beforeAll(async () => {
   await initBackend();
