@@ -193,3 +193,30 @@ describe("bad input: typed errors before training, nothing changed", () => {
     model.dispose();
   });
 });
+
+describe("a callback that throws mid-fit", () => {
+  it("the error propagates; no tensor left beyond what tfjs's model.fit itself leaves on that path", async () => {
+    const boom = () => ({
+      onBatchEnd: async (batch: number) => {
+        if (batch === 2) throw new Error("callback exploded");
+      },
+    });
+    const plain = compiled(tf.train.adam(1e-2));
+    const ours = compiled(tf.train.adam(1e-2));
+    for (const m of [plain, ours]) await m.fit(x, y, { epochs: 1, verbose: 0 });
+    const count = async (run: () => Promise<unknown>) => {
+      const before = tf.memory().numTensors;
+      await expect(run()).rejects.toThrow("callback exploded");
+      return tf.memory().numTensors - before;
+    };
+    const tfjsOwn = await count(() =>
+      plain.fit(x, y, { epochs: 1, batchSize: 16, verbose: 0, callbacks: [boom()] }),
+    );
+    const withOurs = await count(() =>
+      fitOneCycle(ours, x, y, { epochs: 1, batchSize: 16, verbose: 0, callbacks: [boom() as never] }),
+    );
+    expect(withOurs).toBe(tfjsOwn);
+    plain.dispose();
+    ours.dispose();
+  });
+});
