@@ -1,5 +1,15 @@
-import { type Callback, initBackend, type Learner, lrSlice } from "@sched/learner";
+import { ParamScheduler, ParamSchedulerError } from "@sched/callbacks";
+import {
+  type Callback,
+  CallbackError,
+  initBackend,
+  type Learner,
+  lrSlice,
+  StagedOptimizer,
+  sgdStep,
+} from "@sched/learner";
 import { expectNoLeaks } from "@sched/learner/testing";
+import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, test } from "vitest";
 import { PolicyError } from "./errors.js";
 import { fineTune } from "./fine-tune.js";
@@ -296,4 +306,56 @@ describe("fitFlatCos, fitSgdr and fineTune reject bad input", () => {
       2,
     );
   });
+});
+
+describe("failures inside a policy's fit", () => {
+  test("an optimizer without `mom`: fitOneCycle fails at before_fit, before any batch, leaking nothing", async () => {
+    const learn = quietLearner({
+      nTrn: 2,
+      optFunc: (groups, o) => new StagedOptimizer(groups, [sgdStep], { lr: o?.lr ?? 1e-3 }, o),
+    });
+    await learn.fit(1);
+    const batches: number[] = [];
+    const err = await expectNoLeaks(() =>
+      fitOneCycle(learn, 1, { cbs: [{ before_batch: (l) => batches.push(l.iter) }] }).catch(
+        (e: unknown) => e,
+      ),
+    );
+    expect(err).toBeInstanceOf(CallbackError);
+    expect((err as CallbackError).cause).toBeInstanceOf(ParamSchedulerError);
+    expect((err as Error).message).toMatch(/unknown hyper-parameter "mom"; this optimizer has \[lr\]/);
+    expect(batches).toEqual([]);
+    // fitFlatCos schedules lr only, so it works on that optimizer.
+    await fitFlatCos(learn, 1);
+    expect(learn.recorder?.hps.lr).toHaveLength(2);
+  });
+
+  test.each<[string, (l: Learner, cbs: Callback[]) => Promise<void>]>([
+    ["fitOneCycle", (l, cbs) => fitOneCycle(l, 2, { cbs })],
+    ["fitFlatCos", (l, cbs) => fitFlatCos(l, 2, { cbs })],
+    ["fitSgdr", (l, cbs) => fitSgdr(l, 2, 1, { cbs })],
+    ["fineTune", (l, cbs) => fineTune(l, 1, { cbs })],
+  ])(
+    "%s: a callback throwing mid-fit propagates and leaks nothing; the learner stays usable",
+    async (_, policy) => {
+      const learn = quietLearner({ nTrn: 3, splitter: twoGroups });
+      await learn.fit(1, { lr: [1e-3, 1e-2] }); // state and per-group scalars exist, as after the policies
+      let seen = 0;
+      const boom: Callback = {
+        name: "Boom",
+        after_loss: () => {
+          seen += 1;
+          if (seen === 2) throw new Error("boom");
+        },
+      };
+      const before = tf.memory().numTensors;
+      await expect(policy(learn, [boom])).rejects.toThrow(/`Boom`.*`after_loss`.*boom/);
+      expect(learn.cbs.some((cb) => cb instanceof ParamScheduler || cb === boom)).toBe(false);
+      // The optimizer's state and scalar cache depend on where the fit stopped (fineTune stops frozen):
+      // a normal fit puts them back as they were, so any other tensor left over would be a leak.
+      learn.unfreeze();
+      await learn.fit(1, { lr: [1e-3, 1e-2] });
+      expect(tf.memory().numTensors).toBe(before);
+    },
+  );
 });
