@@ -41,7 +41,7 @@ export type FitOneCycleDatasetOptions = OneCycleOptions &
   Omit<tf.ModelFitDatasetArgs<tf.TensorContainer>, "epochs" | "callbacks">;
 
 /** The History of the fit, plus the values the schedule set per batch (`plotSched(history)` works). */
-export type OneCycleHistory = tf.History & { hps: Record<string, number[]> };
+export type OneCycleHistory = tf.History & { hps: { lr: number[]; mom?: number[] } };
 
 const WHERE = "fitOneCycle";
 const DEFAULT_MOMS = [0.95, 0.85, 0.95] as const;
@@ -143,7 +143,7 @@ export async function fitOneCycle(
     const history = dataset
       ? await model.fitDataset(data as tf.data.Dataset<tf.TensorContainer>, { ...fitArgs, epochs, callbacks })
       : await model.fit(data as TensorData, yOrOptions as TensorData, { ...fitArgs, epochs, callbacks });
-    return Object.assign(history, { hps: scheduler.hps });
+    return Object.assign(history, { hps: scheduler.hps as OneCycleHistory["hps"] });
   } catch (e) {
     releaseAbandonedTape();
     throw e;

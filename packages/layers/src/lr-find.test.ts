@@ -2,7 +2,7 @@
  * lrFind: the reference's checks (spec §9 items 21–23, with weights compared by value), the
  * shape it shares with analyzeLrFind, restoration on every way out, datasets, repeats, leaks.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SchedExp } from "@sched/core";
@@ -156,13 +156,18 @@ describe("what it returns", () => {
     model.dispose();
   });
 
-  it("feeds plotLrFind: a PNG with the suggestion marked; no file written by lrFind itself", async () => {
+  it("writes no file (run from an empty folder); feeds plotLrFind: a PNG with the suggestion marked", async () => {
     const model = await trained();
-    const cwdBefore = readdirSync(process.cwd()).sort();
-    const result = await lrFind(model, x, y, { seed: 7 });
-    expect(readdirSync(process.cwd()).sort()).toEqual(cwdBefore);
-    expect(existsSync(join(process.cwd(), "models"))).toBe(false);
     const dir = mkdtempSync(join(tmpdir(), "layers-lrfind-"));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    let result: Awaited<ReturnType<typeof lrFind>>;
+    try {
+      result = await lrFind(model, x, y, { seed: 7 });
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      process.chdir(cwd);
+    }
     try {
       const fig = plotLrFind(result.recorder, { suggestions: result.suggestions });
       await fig.save(join(dir, "lr_find.png"));

@@ -215,7 +215,7 @@ async function ramp(model: tf.LayersModel, batches: BatchStream, o: Checked): Pr
     if (model.stopTraining) break;
   }
   for (const cb of all) await cb.onTrainEnd({});
-  const lrs = (scheduler.hps.lr ?? []).slice(0, losses.length);
+  const lrs = scheduler.hps.lr.slice(0, losses.length);
   return { lrs, losses, rawLosses, numIt: o.numIt, hps: { lr: lrs } };
 }
 

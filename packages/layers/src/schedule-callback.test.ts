@@ -110,7 +110,7 @@ describe("what it is and what it records", () => {
     expect(cb.hps).toEqual({ lr: [0.1, 0.05], mom: [0.8, 0.8] });
     const quiet = scheduleCallback({ lr: 0.1 }, { record: false });
     await fitSteps(model, 1, [quiet]);
-    expect(quiet.hps).toEqual({});
+    expect(quiet.hps).toEqual({ lr: [] });
     model.dispose();
   });
 

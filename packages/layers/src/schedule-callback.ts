@@ -64,12 +64,12 @@ function positiveInteger(value: unknown): value is number {
  * totalSteps; in model.fit, the step of batch b of epoch e is `e × stepsPerEpoch + b`, so a fit that
  * resumes at `initialEpoch` resumes the schedule too.
  */
-export class ScheduleCallback extends tf.CustomCallback {
-  /** Values set before each batch, per hyper name (reset when training begins). */
-  readonly hps: Record<string, number[]> = {};
+export class ScheduleCallback<K extends string = string> extends tf.CustomCallback {
+  /** Values set before each batch, per hyper name (emptied when training begins). */
+  readonly hps: Record<K, number[]>;
   /** Steps the schedules span: the option, or what the last fit implied. */
   totalSteps: number | undefined;
-  private readonly names: string[];
+  private readonly names: K[];
   private readonly fns: Array<(pos: number) => Hyper>;
   private readonly explicitTotal: number | undefined;
   private readonly record: boolean;
@@ -79,14 +79,14 @@ export class ScheduleCallback extends tf.CustomCallback {
   private step = 0;
   private total = 1;
 
-  constructor(schedules: HyperSchedules, options: ScheduleCallbackOptions = {}) {
+  constructor(schedules: { readonly [P in K]: HyperSchedule }, options: ScheduleCallbackOptions = {}) {
     super({}, "never");
     if (schedules === null || typeof schedules !== "object" || Array.isArray(schedules)) {
       throw new LayersError(
         `${WHERE}: schedules must be an object { [hyper]: schedule }; got ${String(schedules)}`,
       );
     }
-    this.names = Object.keys(schedules);
+    this.names = Object.keys(schedules) as K[];
     if (this.names.length === 0)
       throw new LayersError(`${WHERE}: schedules is empty; give at least one, e.g. { lr }`);
     for (const name of this.names) {
@@ -96,7 +96,8 @@ export class ScheduleCallback extends tf.CustomCallback {
         );
       }
     }
-    this.fns = this.names.map((name) => toFunction(name, schedules[name] as HyperSchedule));
+    this.fns = this.names.map((name) => toFunction(name, schedules[name]));
+    this.hps = Object.fromEntries(this.names.map((name) => [name, []])) as unknown as Record<K, number[]>;
     const { totalSteps, record = true } = options ?? {};
     if (totalSteps !== undefined && !positiveInteger(totalSteps)) {
       throw new LayersError(
@@ -139,7 +140,7 @@ export class ScheduleCallback extends tf.CustomCallback {
     this.totalSteps = total;
     this.stepsPerEpoch = perEpoch;
     this.step = perEpoch && typeof initialEpoch === "number" ? initialEpoch * perEpoch : 0;
-    if (this.record) for (const name of this.names) this.hps[name] = [];
+    for (const name of this.names) this.hps[name].length = 0;
   }
 
   /** Schedules are pure functions of pos: check them at every step now, so no batch fails later. */
@@ -167,7 +168,7 @@ export class ScheduleCallback extends tf.CustomCallback {
       const v = (fns[i] as (pos: number) => Hyper)(pos);
       if (typeof v !== "number" || !Number.isFinite(v)) throw badValue(names[i] as string, v, pos);
       (setters[i] as HyperSetter).set(v);
-      if (this.record) (this.hps[names[i] as string] as number[]).push(v);
+      if (this.record) this.hps[names[i] as K].push(v);
     }
     this.step++;
     return DONE;
@@ -192,9 +193,9 @@ export class ScheduleCallback extends tf.CustomCallback {
  * `beta1`, `beta2`, `eps`, `rho`, ... where the optimizer has them. Errors name the hyper and the
  * optimizer class before the first batch.
  */
-export function scheduleCallback(
-  schedules: HyperSchedules,
+export function scheduleCallback<K extends string>(
+  schedules: { readonly [P in K]: HyperSchedule },
   options?: ScheduleCallbackOptions,
-): ScheduleCallback {
+): ScheduleCallback<K> {
   return new ScheduleCallback(schedules, options);
 }
