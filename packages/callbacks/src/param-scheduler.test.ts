@@ -7,6 +7,7 @@ import {
   SchedNo,
   SchedPoly,
   type Schedule,
+  scheduleFromJSON,
 } from "@sched/core";
 import {
   Adam,
@@ -99,6 +100,22 @@ describe("ParamScheduler: the annealers reach the optimizer (spec §9 items 2–
       rows.map((r) => r[1] as number),
       0,
     );
+  });
+});
+
+describe("ParamScheduler: serialized schedules (spec §9 item 1)", () => {
+  test("SchedCos(0, 5) rebuilt from its JSON drives a fit exactly like the original", async () => {
+    const original = SchedCos(0, 5);
+    const rebuilt = scheduleFromJSON(JSON.parse(JSON.stringify(original)));
+    const runs: number[][] = [];
+    for (const sched of [original, rebuilt]) {
+      const learn = quietLearner({ nTrn: 4, seed: 2 });
+      await learn.fit(2, { cbs: [new ParamScheduler({ wd: sched })] });
+      runs.push(learn.recorder?.hps.wd ?? []);
+    }
+    expect(runs[0]).toHaveLength(8);
+    expect(runs[1]).toEqual(runs[0]);
+    testClose(runs[0]?.[4] as number, 2.5, 1e-12); // pos 0.5
   });
 });
 
