@@ -161,7 +161,7 @@ export class ScheduleCallback<K extends string = string> extends tf.CustomCallba
     return DONE;
   }
 
-  override onBatchBegin(): Promise<void> {
+  override onBatchBegin(_batch?: number): Promise<void> {
     const pos = this.step >= this.total ? 1 : this.step / this.total;
     const { fns, setters, names } = this;
     for (let i = 0; i < fns.length; i++) {
@@ -174,11 +174,11 @@ export class ScheduleCallback<K extends string = string> extends tf.CustomCallba
     return DONE;
   }
 
-  override onBatchEnd(): Promise<void> {
+  override onBatchEnd(_batch?: number): Promise<void> {
     return DONE;
   }
 
-  override onEpochEnd(): Promise<void> {
+  override onEpochEnd(_epoch?: number): Promise<void> {
     return DONE;
   }
 
