@@ -74,7 +74,7 @@ describe("the result", () => {
   test("`const { valley } = await lrFind(learn)` is a number; details are there but not enumerable", async () => {
     const learn = learner();
     const res = await lrFind(learn);
-    const { valley: lr } = res;
+    const lr: number = res.valley; // typed as a number, not number | undefined
     expect(typeof lr).toBe("number");
     expect(JSON.parse(JSON.stringify(res))).toEqual({ valley: lr });
     expect(Object.entries(res)).toEqual([["valley", lr]]);
@@ -242,6 +242,27 @@ describe("when the curve cannot give suggestions", () => {
       expect((err as Error).message).toMatch(message);
     }
     expect(learn.opt).toBeUndefined(); // no fit started
+  });
+});
+
+describe("parameter groups", () => {
+  test("per-group startLr/endLr: one ramp per group, the optimizer's hypers restored", async () => {
+    const learn = learner({ splitter: (m) => [[m.a], [m.b]], lr: [1e-3, 2e-3] });
+    await learn.noLogging(() => learn.fit(1));
+    const o = optimizerOf(learn);
+    expect(o.hypers.map((h) => h.lr)).toEqual([1e-3, 2e-3]);
+    const res = await lrFind(learn, { startLr: [1e-8, 1e-7], endLr: [1, 10] });
+    const ran = res.curve.lrs.length;
+    expect(res.curve.lrs).toEqual(Array.from({ length: ran }, (_, i) => 1e-7 * (10 / 1e-7) ** (i / 100)));
+    expect(optimizerOf(learn)).toEqual(o);
+  });
+
+  test("arrays that do not match the groups fail before fit builds an optimizer", async () => {
+    const learn = learner();
+    const err = await lrFind(learn, { startLr: [1e-7, 1e-6] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LrFindOptionError);
+    expect((err as Error).message).toMatch(/lrFind: startLr\/endLr give 2 values.*optimizer has 1 group/);
+    expect(learn.opt).toBeUndefined();
   });
 });
 

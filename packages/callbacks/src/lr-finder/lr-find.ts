@@ -10,7 +10,7 @@ import {
   valley,
 } from "@sched/suggest";
 import { LRFinder } from "./lr-finder.js";
-import { finderSettings, type LRFinderOptions, LrFindOptionError } from "./options.js";
+import { checkRampGroups, finderSettings, type LRFinderOptions, LrFindOptionError } from "./options.js";
 import {
   type LrFindCurve,
   lossAt,
@@ -55,6 +55,16 @@ function checkFuncs(funcs: unknown): void {
   });
 }
 
+/** Parameter groups the learner's optimizer would have (built and dropped: it holds no tensor yet). */
+function countGroups(learn: Learner): number {
+  const opt = learn.makeOpt();
+  try {
+    return opt.paramGroups.length;
+  } finally {
+    opt.dispose();
+  }
+}
+
 /** Copies of what the recorder holds after a run. */
 function recordedCurve(learn: Learner): LrFindCurve {
   const rec = learn.recorder;
@@ -85,6 +95,9 @@ export async function lrFind<N extends string = "valley">(
   if (!(nBatches > 0)) {
     throw new LrFindOptionError(`lrFind: the training loader has no batch (length ${nBatches})`);
   }
+  // Checked before fit builds an optimizer, so a mismatch leaves the learner as it was.
+  const groups = learn.opt ? learn.opt.paramGroups.length : countGroups(learn);
+  checkRampGroups(settings, groups, "lrFind");
   // The reference uses the caller's numIt; the clamped one makes sure all its iterations can run.
   const nEpoch = Math.floor(settings.numIt / nBatches) + 1;
   const finderOpts: LRFinderOptions = {

@@ -172,7 +172,7 @@ describe("the ramp", () => {
     const finder = new LRFinder({ startLr: [1e-7, 1e-6], endLr: 1 });
     const err = await learn.noLogging(() => learn.fit(1, { cbs: [finder] })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CallbackError);
-    expect((err as CallbackError).cause).toBeInstanceOf(LearnerError);
+    expect((err as CallbackError).cause).toBeInstanceOf(LrFindOptionError);
     expect(String((err as Error).message)).toMatch(/give 2 values.*but the optimizer has 1 group/);
     expect(weightsOf(learn)).toEqual(before);
   });
@@ -384,6 +384,7 @@ describe("restoring", () => {
     const learn = learner();
     learn.removeCbs(learn.cbs.filter((cb) => cb === learn.recorder));
     const err = await learn.noLogging(() => learn.fit(1, { cbs: [new LRFinder()] })).catch((e: unknown) => e);
+    expect((err as CallbackError).cause).toBeInstanceOf(LearnerError);
     expect(String((err as Error).message)).toMatch(/LRFinder needs a Recorder/);
   });
 });

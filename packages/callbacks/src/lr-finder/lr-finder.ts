@@ -12,10 +12,10 @@ import {
 } from "@sched/learner";
 import { LR_FINDER } from "./active.js";
 import {
+  checkRampGroups,
   type FinderSettings,
   finderSettings,
   type LRFinderOptions,
-  rampGroups,
   type StepMode,
 } from "./options.js";
 import { TrainingSnapshot } from "./snapshot.js";
@@ -70,13 +70,7 @@ export class LRFinder implements Callback {
 
   before_fit(learn: Learner): void {
     if (!learn.recorder) throw new LearnerError("LRFinder needs a Recorder among the learner's callbacks");
-    const groups = learn.opt?.paramGroups.length ?? 1;
-    const perGroup = rampGroups(this.#settings);
-    if (perGroup > 1 && perGroup !== groups) {
-      throw new LearnerError(
-        `LRFinder: startLr/endLr give ${perGroup} values, one per parameter group, but the optimizer has ${groups} group(s)`,
-      );
-    }
+    checkRampGroups(this.#settings, learn.opt?.paramGroups.length ?? 1, "LRFinder");
     this.#snapshot?.dispose();
     this.#snapshot = new TrainingSnapshot(learn);
     this.hps = { lr: [] };

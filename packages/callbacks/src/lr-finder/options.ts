@@ -106,8 +106,13 @@ export function finderSettings(opts: LRFinderOptions | undefined, where: string)
   };
 }
 
-/** The number of LR values per group the ramp gives (1 means "the same for every group"). */
-export function rampGroups(s: FinderSettings): number {
+/** Throws `LrFindOptionError` when per-group `startLr`/`endLr` arrays do not have one value per group. */
+export function checkRampGroups(s: FinderSettings, groups: number, where: string): void {
   const n = (h: Hyper) => (typeof h === "number" ? 1 : h.length);
-  return Math.max(n(s.startLr), n(s.endLr));
+  const values = Math.max(n(s.startLr), n(s.endLr));
+  if (values > 1 && values !== groups) {
+    throw new LrFindOptionError(
+      `${where}: startLr/endLr give ${values} values, one per parameter group, but the optimizer has ${groups} group(s)`,
+    );
+  }
 }
