@@ -1,0 +1,185 @@
+/**
+ * Suggestion regret on one task: a grid of learning rates × seeds with `fitOneCycle` gives the oracle
+ * (best mean validation loss), then `lrFind` with each suggestion function picks an LR per seed, which
+ * is trained with the same budget and seed. Every training is cached by (seed, lr), so a suggestion
+ * that lands on a grid point or on another function's LR is trained once.
+ */
+import { lrFind } from "@sched/callbacks";
+import { fitOneCycle } from "@sched/policies";
+import type { SuggestFunc, Suggestion } from "@sched/suggest";
+import type { Task, TaskData } from "../tasks/index.js";
+import { argminFinite, mean, regret } from "./stats.js";
+import { type TrainResult, train, withLearner } from "./train.js";
+
+/** What the study runs on one task. */
+export interface RegretConfig {
+  grid: readonly number[];
+  seeds: readonly number[];
+  /** Suggestion functions; each is run once per seed, and again with `repeats` (the median of k runs). */
+  funcs: readonly SuggestFunc[];
+  repeats: number;
+  /** Also train at the geometric midpoints next to the best grid LR (a finer oracle, reported beside). */
+  refine: boolean;
+}
+
+/** One point of the sweep: a learning rate and its validation loss per seed. */
+export interface GridPoint {
+  lr: number;
+  losses: number[];
+  mean: number;
+}
+
+/** One suggestion method (a function, alone or with repeats) on one task. */
+export interface MethodResult {
+  name: string;
+  /** Suggested LR per seed. */
+  lrs: number[];
+  /** Validation loss after training at that LR, per seed. */
+  losses: number[];
+  mean: number;
+  /** Against the grid oracle (the definition) and against the refined oracle. */
+  regret: number;
+  regretRefined: number;
+  /** LR-finder iterations that ran, per seed (repeats: all k runs). */
+  finderSteps: number[];
+}
+
+/** The finder's curve of one seed (single run), for plots and later comparison. */
+export interface FinderCurve {
+  seed: number;
+  lrs: number[];
+  losses: number[];
+  suggestions: Record<string, Suggestion>;
+  diagnostics: string[];
+}
+
+export interface TaskRegret {
+  task: string;
+  describe: string;
+  epochs: number;
+  bs: number;
+  /** Optimizer steps of one training (the budget). */
+  stepsPerTraining: number;
+  grid: GridPoint[];
+  oracle: { lr: number; loss: number; atEdge: boolean };
+  refined: { lr: number; loss: number; points: GridPoint[] };
+  methods: MethodResult[];
+  curves: FinderCurve[];
+  seconds: { grid: number; refine: number; finder: number; suggestions: number };
+}
+
+const now = () => performance.now() / 1000;
+
+/** Runs the whole study on `task` (the data is loaded here and freed at the end). */
+export async function taskRegret(task: Task, cfg: RegretConfig, log = console.log): Promise<TaskRegret> {
+  const data: TaskData = task.load();
+  const cache = new Map<string, TrainResult>();
+  const trainAt = async (seed: number, lr: number): Promise<TrainResult> => {
+    const key = `${seed}:${lr}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const r = await train(task, data, seed, (learn) => fitOneCycle(learn, task.epochs, { lrMax: lr }));
+    cache.set(key, r);
+    return r;
+  };
+  const point = async (lr: number): Promise<GridPoint> => {
+    const losses: number[] = [];
+    for (const s of cfg.seeds) losses.push((await trainAt(s, lr)).validLoss);
+    return { lr, losses, mean: mean(losses) };
+  };
+  try {
+    let t0 = now();
+    const grid: GridPoint[] = [];
+    for (const lr of cfg.grid) {
+      grid.push(await point(lr));
+      log(`  ${task.name} grid lr=${lr.toExponential(2)} valid=${grid[grid.length - 1]?.mean.toFixed(4)}`);
+    }
+    const gridSeconds = now() - t0;
+    const best = argminFinite(grid.map((g) => g.mean));
+    if (best < 0) throw new Error(`bench: every grid LR diverged on ${task.name}`);
+    const oracle = grid[best] as GridPoint;
+
+    t0 = now();
+    const refinePoints: GridPoint[] = [];
+    if (cfg.refine) {
+      for (const j of [best - 1, best + 1]) {
+        const other = grid[j];
+        if (other) refinePoints.push(await point(Math.sqrt(other.lr * oracle.lr)));
+      }
+    }
+    const candidates = [oracle, ...refinePoints];
+    const refined = candidates[argminFinite(candidates.map((g) => g.mean))] as GridPoint;
+    const refineSeconds = now() - t0;
+
+    t0 = now();
+    const names = cfg.funcs.map((f) => f.name);
+    const repName = (n: string) => `${n} ×${cfg.repeats}`;
+    const picks = new Map<string, { lrs: number[]; steps: number[] }>();
+    for (const n of [...names, ...names.map(repName)]) picks.set(n, { lrs: [], steps: [] });
+    const curves: FinderCurve[] = [];
+    for (const seed of cfg.seeds) {
+      const one = await withLearner(task, data, seed, (l) => lrFind(l, { suggestFuncs: cfg.funcs }));
+      const rep = await withLearner(task, data, seed, (l) =>
+        lrFind(l, { suggestFuncs: cfg.funcs, repeats: cfg.repeats }),
+      );
+      const repSteps = (rep.repeats?.runs ?? []).reduce((a, r) => a + r.stop.iterations, 0);
+      for (const n of names) {
+        picks.get(n)?.lrs.push(one[n] as number);
+        picks.get(n)?.steps.push(one.curve.lrs.length);
+        picks.get(repName(n))?.lrs.push(rep[n] as number);
+        picks.get(repName(n))?.steps.push(repSteps);
+      }
+      curves.push({
+        seed,
+        lrs: one.curve.lrs,
+        losses: one.curve.losses,
+        suggestions: { ...one.suggestions },
+        diagnostics: one.diagnostics.map((d) => d.code),
+      });
+    }
+    const finderSeconds = now() - t0;
+
+    t0 = now();
+    const methods: MethodResult[] = [];
+    for (const [name, pick] of picks) {
+      const losses: number[] = [];
+      for (const [i, seed] of cfg.seeds.entries())
+        losses.push((await trainAt(seed, pick.lrs[i] as number)).validLoss);
+      const m = mean(losses);
+      methods.push({
+        name,
+        lrs: pick.lrs,
+        losses,
+        mean: m,
+        regret: regret(m, oracle.mean),
+        regretRefined: regret(m, refined.mean),
+        finderSteps: pick.steps,
+      });
+      log(
+        `  ${task.name} ${name}: lr ${pick.lrs.map((x) => x.toExponential(1)).join(" ")} valid=${m.toFixed(4)}`,
+      );
+    }
+    const suggestionSeconds = now() - t0;
+    const first = cache.values().next().value as TrainResult;
+    return {
+      task: task.name,
+      describe: task.describe,
+      epochs: task.epochs,
+      bs: task.bs,
+      stepsPerTraining: first.steps,
+      grid,
+      oracle: { lr: oracle.lr, loss: oracle.mean, atEdge: best === 0 || best === grid.length - 1 },
+      refined: { lr: refined.lr, loss: refined.mean, points: refinePoints },
+      methods,
+      curves,
+      seconds: {
+        grid: gridSeconds,
+        refine: refineSeconds,
+        finder: finderSeconds,
+        suggestions: suggestionSeconds,
+      },
+    };
+  } finally {
+    data.dispose();
+  }
+}

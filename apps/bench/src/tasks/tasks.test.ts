@@ -1,0 +1,118 @@
+import { initBackend } from "@sched/learner";
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { TASKS, taskByName } from "./index.js";
+import { loadMnist, MNIST_TRAIN } from "./mnist.js";
+import { loadOptdigits } from "./optdigits.js";
+import { columnStats, splitIndices, standardize } from "./prep.js";
+import { loadShakespeare, SEQ_LEN } from "./shakespeare.js";
+import { loadDiabetes, loadWine } from "./tabular.js";
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+const counts = (t: tf.Tensor, k: number) => {
+  const out = new Array<number>(k).fill(0);
+  for (const v of t.dataSync()) out[v] = (out[v] as number) + 1;
+  return out;
+};
+
+/** Column means and standard deviations of a 2-d tensor, read on the host. */
+function moments(t: tf.Tensor): { mean: number[]; std: number[] } {
+  const [n, d] = t.shape as [number, number];
+  const v = t.dataSync();
+  const rows = Array.from({ length: n }, (_, i) => Array.from(v.subarray(i * d, (i + 1) * d)));
+  return columnStats(rows);
+}
+
+describe("prep", () => {
+  it("standardises with the given statistics; a constant column maps to 0", () => {
+    const rows = [
+      [1, 5],
+      [3, 5],
+    ];
+    const s = columnStats(rows);
+    expect(s.mean).toEqual([2, 5]);
+    expect(s.std).toEqual([1, 1]);
+    expect(Array.from(standardize([[4, 5]], s))).toEqual([2, 0]);
+  });
+
+  it("splits the same way for a seed, disjoint and complete", () => {
+    const a = splitIndices(10, 0.2, 0);
+    expect(a).toEqual(splitIndices(10, 0.2, 0));
+    expect(a.valid).toHaveLength(2);
+    expect([...a.train, ...a.valid].sort((x, y) => x - y)).toEqual([...Array(10).keys()]);
+  });
+});
+
+describe("task loaders", () => {
+  it("optdigits: the README's class counts; training columns standardised", () => {
+    const d = loadOptdigits();
+    expect(counts(d.train[1], 10)).toEqual([376, 389, 380, 389, 387, 376, 377, 387, 380, 382]);
+    expect(counts(d.valid[1], 10)).toEqual([178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
+    const m = moments(d.train[0]);
+    for (const [j, mu] of m.mean.entries()) {
+      expect(Math.abs(mu)).toBeLessThan(1e-4);
+      // Constant columns (always 0 in training) keep std 1 in columnStats and become all zeros.
+      expect(m.std[j] === 1 || Math.abs((m.std[j] as number) - 1) < 1e-4).toBe(true);
+    }
+    d.dispose();
+  });
+
+  it("mnist: 8,000 / 2,000 in file order, the README's label counts and pixel mean", () => {
+    const before = tf.memory().numTensors;
+    const d = loadMnist();
+    expect(d.train[0].shape).toEqual([MNIST_TRAIN, 28, 28, 1]);
+    expect(d.valid[0].shape).toEqual([2000, 28, 28, 1]);
+    const all = counts(d.train[1], 10).map((c, i) => c + (counts(d.valid[1], 10)[i] as number));
+    expect(all).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
+    const px = (t: tf.Tensor) => tf.tidy(() => t.sum().dataSync()[0] as number);
+    const meanPixel = ((px(d.train[0]) + px(d.valid[0])) / (10000 * 784)) * 255;
+    expect(meanPixel).toBeCloseTo(33.79, 1);
+    d.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("wine and diabetes: 80/20 split, x (and diabetes' y) standardised on the training rows", () => {
+    const w = loadWine();
+    expect([w.train[0].shape[0], w.valid[0].shape[0]]).toEqual([143, 35]);
+    for (const mu of moments(w.train[0]).mean) expect(Math.abs(mu)).toBeLessThan(1e-4);
+    w.dispose();
+    const d = loadDiabetes();
+    expect([d.train[1].shape, d.valid[1].shape]).toEqual([
+      [354, 1],
+      [88, 1],
+    ]);
+    const y = moments(d.train[1]);
+    expect(Math.abs(y.mean[0] as number)).toBeLessThan(1e-4);
+    expect(y.std[0]).toBeCloseTo(1, 4);
+    d.dispose();
+  });
+
+  it("tinyshakespeare: 65 ids, targets are the inputs shifted by one character", () => {
+    const d = loadShakespeare();
+    const x = d.train[0].dataSync();
+    const y = d.train[1].dataSync();
+    expect(y.reduce((a, b) => Math.max(a, b), 0)).toBe(64);
+    for (let t = 0; t < SEQ_LEN - 1; t++) expect(y[t]).toBe(x[t + 1]);
+    d.dispose();
+  });
+});
+
+describe("task models", () => {
+  it("every model is seeded: same seed, same weights; another seed, other weights", () => {
+    for (const task of TASKS) {
+      const [a, b, c] = [task.model(3), task.model(3), task.model(4)];
+      const w = (m: tf.LayersModel) => Array.from(m.getWeights()[0]?.dataSync() ?? []);
+      expect(w(a)).toEqual(w(b));
+      expect(w(a)).not.toEqual(w(c));
+      for (const m of [a, b, c]) m.dispose();
+    }
+  });
+
+  it("taskByName names the known tasks when it fails", () => {
+    expect(taskByName("wine").kind).toBe("classification");
+    expect(() => taskByName("iris")).toThrow(/unknown task iris; known: optdigits, mnist/);
+  });
+});
