@@ -94,7 +94,7 @@ describe("task loaders", () => {
     const d = loadShakespeare();
     const x = d.train[0].dataSync();
     const y = d.train[1].dataSync();
-    expect(y.reduce((a, b) => Math.max(a, b), 0)).toBe(64);
+    expect(Array.from(y).reduce((a, b) => Math.max(a, b), 0)).toBe(64);
     for (let t = 0; t < SEQ_LEN - 1; t++) expect(y[t]).toBe(x[t + 1]);
     d.dispose();
   });
