@@ -143,6 +143,8 @@ describe("datasets", () => {
       1e-12,
     );
     expect(history.history.loss).toHaveLength(2);
+    const again = await fitOneCycle(model, ds, null, { epochs: 1, verbose: 0 });
+    expect(again.hps.lr).toHaveLength(4);
     model.dispose();
   });
 });

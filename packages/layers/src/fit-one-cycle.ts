@@ -111,11 +111,17 @@ export function fitOneCycle(
   dataset: tf.data.Dataset<tf.TensorContainer>,
   options: FitOneCycleDatasetOptions,
 ): Promise<OneCycleHistory>;
+export function fitOneCycle(
+  model: tf.LayersModel,
+  dataset: tf.data.Dataset<tf.TensorContainer>,
+  y: null | undefined,
+  options: FitOneCycleDatasetOptions,
+): Promise<OneCycleHistory>;
 export async function fitOneCycle(
   model: tf.LayersModel,
   data: TensorData | tf.data.Dataset<tf.TensorContainer>,
-  yOrOptions: TensorData | FitOneCycleDatasetOptions,
-  maybeOptions?: FitOneCycleOptions,
+  yOrOptions: TensorData | FitOneCycleDatasetOptions | null | undefined,
+  maybeOptions?: FitOneCycleOptions | FitOneCycleDatasetOptions,
 ): Promise<OneCycleHistory> {
   if (!model || typeof model.fit !== "function")
     throw new LayersError(`${WHERE}: model must be a tfjs LayersModel`);
@@ -126,7 +132,9 @@ export async function fitOneCycle(
   if (!dataset && !isTensorData(yOrOptions)) {
     throw new LayersError(`${WHERE}: y must be a tensor, an array or a map of tensors (the targets of x)`);
   }
-  const options = (dataset ? yOrOptions : maybeOptions) as FitOneCycleOptions & FitOneCycleDatasetOptions;
+  // A dataset's options may also come fourth, after an unused y (the tensor call's shape).
+  const given = dataset && yOrOptions == null ? maybeOptions : dataset ? yOrOptions : maybeOptions;
+  const options = given as FitOneCycleOptions & FitOneCycleDatasetOptions;
   const schedules = oneCycleSchedules(model, options);
   const {
     epochs,

@@ -15,7 +15,7 @@ export {
   type LrFindOptions,
   type LrFindRecorder,
   type LrFindResult,
-  type LrFindRun,
+  type LrFindRunResult,
   lrFind,
 } from "./lr-find.js";
 export { type HyperField, KNOWN_HYPERS, type OptimizerKind } from "./optimizers.js";

@@ -192,6 +192,9 @@ describe("datasets", () => {
     const result = await expectNoLeak(() => lrFind(model, ds, { numIt: 30, endLr: 1e-2, stopDiv: false }));
     expect(result.recorder.lrs).toHaveLength(30); // 4 batches per pass: 8 passes
     expect(await state(model)).toEqual(before);
+    // The tensor call's shape, with an unused y, works too.
+    const again = await lrFind(model, ds, undefined, { numIt: 12, endLr: 1e-2, stopDiv: false });
+    expect(again.recorder.lrs).toHaveLength(12);
     model.dispose();
   });
 

@@ -75,16 +75,16 @@ export interface LrFindRecorder {
 }
 
 /** One run's analysis (suggestions keyed by name, window, stop, diagnostics) and its recording. */
-export interface LrFindRun extends LrFindAnalysis {
+export interface LrFindRunResult extends LrFindAnalysis {
   recorder: LrFindRecorder;
 }
 
 /** The result of lrFind: the first run, plus every run and their statistics when `repeats` > 1. */
-export interface LrFindResult extends LrFindRun {
+export interface LrFindResult extends LrFindRunResult {
   repeats?: {
     /** Per suggestion function: median, quartiles (in log10 lr) and the k values. */
     stats: Record<string, RepeatStats>;
-    runs: LrFindRun[];
+    runs: LrFindRunResult[];
   };
 }
 
@@ -219,7 +219,7 @@ async function ramp(model: tf.LayersModel, batches: BatchStream, o: Checked): Pr
   return { lrs, losses, rawLosses, numIt: o.numIt, hps: { lr: lrs } };
 }
 
-function analyze(recorder: LrFindRecorder, o: Checked, run: number): LrFindRun {
+function analyze(recorder: LrFindRecorder, o: Checked, run: number): LrFindRunResult {
   try {
     return { ...analyzeLrFind(recorder, o.analyze), recorder };
   } catch (e) {
@@ -248,10 +248,16 @@ export function lrFind(
   dataset: tf.data.Dataset<tf.TensorContainer>,
   options?: LrFindOptions,
 ): Promise<LrFindResult>;
+export function lrFind(
+  model: tf.LayersModel,
+  dataset: tf.data.Dataset<tf.TensorContainer>,
+  y: null | undefined,
+  options?: LrFindOptions,
+): Promise<LrFindResult>;
 export async function lrFind(
   model: tf.LayersModel,
   data: TensorData | tf.data.Dataset<tf.TensorContainer>,
-  yOrOptions?: TensorData | LrFindOptions,
+  yOrOptions?: TensorData | LrFindOptions | null,
   maybeOptions?: LrFindOptions,
 ): Promise<LrFindResult> {
   const dataset = isDataset(data) && !(data instanceof tf.Tensor);
@@ -261,7 +267,9 @@ export async function lrFind(
   if (!dataset && !isTensorData(yOrOptions)) {
     throw new LayersError(`${WHERE}: y must be a tensor, an array or a map of tensors (the targets of x)`);
   }
-  const o = check((dataset ? yOrOptions : maybeOptions) as LrFindOptions, dataset);
+  // A dataset's options may also come fourth, after an unused y (the tensor call's shape).
+  const given = dataset && yOrOptions == null ? maybeOptions : dataset ? yOrOptions : maybeOptions;
+  const o = check(given as LrFindOptions, dataset);
   if (!model || typeof model.trainOnBatch !== "function") {
     throw new LayersError(`${WHERE}: model must be a tfjs LayersModel`);
   }
@@ -296,7 +304,7 @@ export async function lrFind(
     }
   }
   const runs = recorders.map((rec, r) => analyze(rec, o, r));
-  const first = runs[0] as LrFindRun;
+  const first = runs[0] as LrFindRunResult;
   if (o.repeats === 1) return first;
   return { ...first, repeats: { stats: aggregateRepeats(runs.map((run) => run.suggestions)), runs } };
 }
