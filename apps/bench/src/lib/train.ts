@@ -2,24 +2,39 @@
 import { accuracy, crossEntropyLoss, DataLoaders, Learner, mseLoss } from "@sched/learner";
 import type { Task, TaskData } from "../tasks/index.js";
 
-/** Builds a learner whose weights and batch order depend on `seed` only; disposes it after `fn`. */
-export async function withLearner<T>(
+/** A learner whose weights and batch order depend on `seed` only; `dispose` frees it and its loaders. */
+export function makeLearner(
   task: Task,
   data: TaskData,
   seed: number,
-  fn: (learn: Learner) => Promise<T>,
-): Promise<T> {
+): { learn: Learner; dispose: () => void } {
   const dls = DataLoaders.fromTensors(data.train, data.valid, { bs: task.bs, seed });
   const classification = task.kind === "classification";
   const learn = new Learner(dls, task.model(seed), {
     lossFunc: classification ? crossEntropyLoss : mseLoss,
     metrics: classification ? [accuracy] : [],
   });
+  return {
+    learn,
+    dispose: () => {
+      learn.dispose();
+      dls.dispose();
+    },
+  };
+}
+
+/** Runs `fn` on a fresh seeded learner (without the epoch table) and disposes it afterwards. */
+export async function withLearner<T>(
+  task: Task,
+  data: TaskData,
+  seed: number,
+  fn: (learn: Learner) => Promise<T>,
+): Promise<T> {
+  const { learn, dispose } = makeLearner(task, data, seed);
   try {
     return await learn.noLogging(() => fn(learn));
   } finally {
-    learn.dispose();
-    dls.dispose();
+    dispose();
   }
 }
 
