@@ -48,7 +48,7 @@ const MLP: Case = {
   name: "MLP 16→32→32→1",
   inputShape: [16],
   bs: 64,
-  rounds: 21,
+  rounds: 41,
   build: () =>
     tf.sequential({
       layers: [
@@ -63,7 +63,7 @@ const CNN: Case = {
   name: "CNN 28×28: conv16-pool-conv32-pool-dense1",
   inputShape: [28, 28, 1],
   bs: 32,
-  rounds: 11,
+  rounds: 21,
   build: () =>
     tf.sequential({
       layers: [
