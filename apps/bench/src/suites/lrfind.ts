@@ -14,7 +14,7 @@
  */
 
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { lrFind } from "@sched/callbacks";
 import {
@@ -185,6 +185,9 @@ const suite: Suite = {
     tf.enableProdMode();
     console.log(`backend: ${backend}`);
     const rows: (string | number)[][] = [];
+    // Other work on the machine shows in the ratios' noise: record the load around the run.
+    const load = () => Number((loadavg()[0] ?? 0).toFixed(2));
+    const loadBefore = load();
     const json: Record<string, unknown> = { backend, numIt: NUM_IT };
     for (const c of [MLP, CNN]) {
       const rounds = quick ? 5 : c.rounds;
@@ -200,6 +203,7 @@ const suite: Suite = {
         );
       }
     }
+    json.loadAverage = { before: loadBefore, after: load() };
     const body = [
       `Wall time of one call, median over interleaved rounds; ratio = median of same-round time / the plain`,
       `fit of ${NUM_IT} batches. Target: lrFind ≤ 1.15×. Every candidate trains the same Learner (Adam, a`,
@@ -209,6 +213,7 @@ const suite: Suite = {
       "restore and suggestion analysis are included. `+ smoothLoss read / batch` is the plain fit with the",
       "finder's per-batch device read alone. Checked after the timing: lrFind leaves no tensor behind and",
       "writes no file (nothing under the learner's path).",
+      `1-minute load average of the machine: ${loadBefore} before the run, ${load()} after.`,
       "",
       table(["model", "candidate", "ms / call", "ratio to fit", "ms over fit"], rows),
     ].join("\n");
