@@ -12,6 +12,13 @@ import sharp from "sharp";
 import { getImageFiles } from "../files.js";
 import { SHARED_DATA } from "../transforms/test-images.js";
 
+/**
+ * Timeout of a test that trains a ResNet: a few seconds on the native backend, many minutes on the
+ * pure-JS cpu backend (about 100× slower), so forced cpu/wasm runs get a long one.
+ */
+export const RESNET_TEST_TIMEOUT =
+  process.env.SCHED_TF_BACKEND && process.env.SCHED_TF_BACKEND !== "tensorflow" ? 3_600_000 : 300_000;
+
 /** The reference's label function: a capitalised file name is a cat. */
 export const isCat = (name: string): boolean => name[0] === name[0]?.toUpperCase();
 

@@ -5,6 +5,7 @@ import { crossEntropyLoss, DataLoaders, initBackend, type Learner, Rng, SGD } fr
 import { expectNoLeaks } from "@sched/learner/testing";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RESNET_TEST_TIMEOUT } from "../data/test-pets.js";
 import { CnnModel, cnnSplitter } from "../models/cnn-model.js";
 import { resnet18, resnet34 } from "../models/resnet.js";
 import { saveWeights, WeightsError } from "../models/weights.js";
@@ -53,7 +54,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("cnnLearner", () => {
+describe("cnnLearner", { timeout: RESNET_TEST_TIMEOUT }, () => {
   it("puts fastai's head on the body: concat pool → BN → dropout → 512 → ReLU → BN → dropout → nOut = dls.c", async () => {
     const learn = await cnnLearner(dls, resnet18, { pretrained: false, seed: 1 });
     const m = learn.model;

@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { initBackend } from "@sched/learner";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
-import { petPhotos } from "../data/test-pets.js";
+import { petPhotos, RESNET_TEST_TIMEOUT } from "../data/test-pets.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const readme = readFileSync(join(here, "..", "..", "README.md"), "utf8");
@@ -61,4 +61,5 @@ test.each(blocks.map((code, i) => [i, code] as const))(
     const claims = [...code.matchAll(/console\.log\((.*)\); \/\/ ((?:true ?)+)$/gm)].map((m) => m[2]?.trim());
     for (const claim of claims) expect(printed).toContain(claim);
   },
+  RESNET_TEST_TIMEOUT,
 );

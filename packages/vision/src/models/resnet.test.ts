@@ -2,6 +2,7 @@ import { initBackend, Rng } from "@sched/learner";
 import { expectNoLeaks } from "@sched/learner/testing";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { RESNET_TEST_TIMEOUT } from "../data/test-pets.js";
 import { BatchNorm, Conv2d } from "./layers.js";
 import { ParamStore } from "./params.js";
 import { resnet18, resnet34 } from "./resnet.js";
@@ -30,7 +31,7 @@ function expectedParams(blocks: readonly number[], withTop: boolean): number {
 
 const count = (vs: readonly tf.Variable[]) => vs.reduce((a, v) => a + v.size, 0);
 
-describe("resnet18 / resnet34", () => {
+describe("resnet18 / resnet34", { timeout: RESNET_TEST_TIMEOUT }, () => {
   it("have torchvision's parameter counts (body ≈ 11.2M / 21.3M; with the 1000-class top 11,689,512 / 21,797,672)", async () => {
     await expectNoLeaks(() => {
       for (const [arch, published] of [
@@ -148,7 +149,7 @@ function naiveConv(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: number):
   return out;
 }
 
-describe("layers", () => {
+describe("layers", { timeout: RESNET_TEST_TIMEOUT }, () => {
   it("Conv2d pads as PyTorch (k // 2 on every side), for stride 1 and 2", () => {
     const rng = new Rng(11);
     for (const [k, stride, size] of [

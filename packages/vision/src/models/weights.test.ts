@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { initBackend } from "@sched/learner";
 import type * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RESNET_TEST_TIMEOUT } from "../data/test-pets.js";
 import { startServer, type TestServer } from "../untar/test-server.js";
 import { type ResNet, resnet18, resnet34 } from "./resnet.js";
 import { loadWeights, saveWeights, WEIGHTS_FORMAT, WeightsError, type WeightsManifest } from "./weights.js";
@@ -45,7 +46,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("saveWeights", () => {
+describe("saveWeights", { timeout: RESNET_TEST_TIMEOUT }, () => {
   it("writes a tfjs-style manifest and one little-endian shard with its SHA-256", async () => {
     const m = JSON.parse(await readFile(sourceFile, "utf8")) as WeightsManifest;
     expect(m.format).toBe(WEIGHTS_FORMAT);
@@ -63,7 +64,7 @@ describe("saveWeights", () => {
   });
 });
 
-describe("loadWeights", () => {
+describe("loadWeights", { timeout: RESNET_TEST_TIMEOUT }, () => {
   it("restores every parameter and running statistic bit-exactly from a local file", async () => {
     const target = resnet18({ seed: 2, includeTop: false });
     expect(target.variables[0]?.dataSync()[0]).not.toBe(source.variables[0]?.dataSync()[0]);
