@@ -19,6 +19,7 @@ export {
   type TooFewPoints,
 } from "./diagnostics.js";
 export { LrFindError, type LrFindFailure, SuggestError } from "./errors.js";
+export { halfway } from "./halfway.js";
 export { minimum } from "./minimum.js";
 export { aggregateRepeats, type RepeatStats } from "./repeats.js";
 export { type SlideOptions, slide, slideWith } from "./slide.js";
