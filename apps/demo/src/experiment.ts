@@ -1,0 +1,156 @@
+/**
+ * The recipe both parts of the demo follow: run the LR finder, print its suggestions and what the
+ * diagnostics say about the curve, then fit one cycle at the `valley` suggestion (fastai's default).
+ * The results are plain copies, so the learner can be disposed before the figures are drawn.
+ */
+import { LrFindError, lrFind } from "@sched/callbacks";
+import type { Learner } from "@sched/learner";
+import { fitOneCycle } from "@sched/policies";
+import {
+  analyzeLrFind,
+  type Diagnostic,
+  type LrFindAnalysis,
+  minimum,
+  type Suggestion,
+  slide,
+  steep,
+  valley,
+} from "@sched/suggest";
+
+/** Where the demo's text goes (stdout by default; the test collects it). */
+export type Print = (line: string) => void;
+
+/** How long each step runs. */
+export interface Plan {
+  /** LR-finder iterations (training batches). */
+  numIt: number;
+  /** Epochs of the one-cycle fit. */
+  epochs: number;
+  /** The learning rate used when the finder gives no suggestion. */
+  fallbackLr: number;
+}
+
+/** What the LR finder found. */
+export interface FinderResult {
+  lrs: number[];
+  losses: number[];
+  /** By name, in `SUGGEST_FUNCS` order; empty when the curve was too short to analyse. */
+  suggestions: Record<string, Suggestion>;
+  diagnostics: Diagnostic[];
+  /** Why the run stopped (`completed`, `diverged`, `non-finite`, `stopped`). */
+  stop: string;
+  /** The LrFindError message when no suggestion could be made. */
+  error?: string;
+  /** Why some suggestion functions were left out (too few points for them). */
+  note?: string;
+}
+
+/** A copy of what the Recorder held after the one-cycle fit (what @sched/plot reads). */
+export interface FitRecord {
+  hps: Record<string, number[]>;
+  losses: number[];
+  iters: number[];
+  values: number[][];
+  metricNames: string[];
+}
+
+/** One dataset's run: finder, the LR it trained at and why, and the fit. */
+export interface ExperimentResult {
+  finder: FinderResult;
+  lr: number;
+  lrSource: string;
+  fit: FitRecord;
+}
+
+/** fastai's four suggestion functions; `valley` (first) picks the training LR. */
+export const SUGGEST_FUNCS = [valley, slide, minimum, steep];
+
+/** A row of the epoch table, laid out like the learner's default logger, through `print`. */
+export function tableRow(cells: readonly string[]): string {
+  return cells
+    .map((c) => c.padEnd(Math.max(12, c.length + 2)))
+    .join("")
+    .trimEnd();
+}
+
+function describe(analysis: LrFindAnalysis, print: Print): FinderResult {
+  for (const name of analysis.names) {
+    const s = analysis.suggestions[name] as Suggestion;
+    print(`  ${name.padEnd(8)} ${s.lr.toExponential(2)}   (loss ${s.point[1].toFixed(4)} at the marker)`);
+  }
+  const { stop } = analysis;
+  print(
+    `  curve: ${stop.iterations} iterations, stopped: ${stop.reason}, ${analysis.end - analysis.start} points analysed`,
+  );
+  if (analysis.diagnostics.length === 0) print("  diagnostics: none (the curve looks sound)");
+  for (const d of analysis.diagnostics) print(`  diagnostic ${d.code}: ${d.message}`);
+  return {
+    lrs: [],
+    losses: [],
+    suggestions: { ...analysis.suggestions },
+    diagnostics: [...analysis.diagnostics],
+    stop: stop.reason,
+  };
+}
+
+/**
+ * lrFind with fastai's four functions. A short or diverging run can leave fewer points than `slide`
+ * needs (16); then the curve, still in the recorder, is analysed again with the functions that fit,
+ * and the message says what was dropped. With fewer than 2 points there is no suggestion at all.
+ */
+async function findLr(learn: Learner, plan: Plan, print: Print): Promise<FinderResult> {
+  print(`lrFind: ${plan.numIt} iterations, lr from 1e-7 to 10 (the model is restored afterwards)`);
+  try {
+    const res = await lrFind(learn, { numIt: plan.numIt, suggestFuncs: SUGGEST_FUNCS });
+    return { ...describe(res.analysis, print), lrs: res.curve.lrs, losses: res.curve.losses };
+  } catch (err) {
+    if (!(err instanceof LrFindError)) throw err;
+    const rec = learn.recorder;
+    const curve = {
+      lrs: [...(rec?.lrs ?? [])],
+      losses: [...(rec?.losses ?? [])],
+      rawLosses: [...(rec?.batchLosses ?? [])],
+    };
+    // analyzeLrFind needs 2 points whatever the functions; slide needs 16.
+    const fitting = SUGGEST_FUNCS.filter((f) => Math.max(2, f.minPoints ?? 2) <= err.points);
+    if (fitting.length === 0) {
+      print(`  no suggestion: ${err.message}`);
+      return {
+        lrs: curve.lrs,
+        losses: curve.losses,
+        suggestions: {},
+        diagnostics: [],
+        stop: err.reason,
+        error: err.message,
+      };
+    }
+    const dropped = SUGGEST_FUNCS.filter((f) => !fitting.includes(f)).map((f) => f.name);
+    const note = `${dropped.join(", ")} left out: ${err.message}`;
+    print(`  ${note}`);
+    const analysis = analyzeLrFind({ ...curve, numIt: plan.numIt }, { suggestFuncs: fitting });
+    return { ...describe(analysis, print), lrs: curve.lrs, losses: curve.losses, note };
+  }
+}
+
+/** lrFind, then fitOneCycle at the valley suggestion; prints as it goes (epoch table included). */
+export async function findThenFit(learn: Learner, plan: Plan, print: Print): Promise<ExperimentResult> {
+  learn.logger = (cells) => print(tableRow(cells));
+  const finder = await findLr(learn, plan, print);
+  const suggested = finder.suggestions.valley?.lr;
+  const lr = suggested ?? plan.fallbackLr;
+  const lrSource = suggested === undefined ? "fallback (no suggestion)" : "valley suggestion";
+  print(
+    `fitOneCycle: ${plan.epochs} epoch${plan.epochs === 1 ? "" : "s"}, lrMax ${lr.toExponential(2)} (${lrSource})`,
+  );
+  await fitOneCycle(learn, plan.epochs, { lrMax: lr });
+  const rec = learn.recorder;
+  if (!rec) throw new Error("the learner has no Recorder");
+  const fit: FitRecord = {
+    hps: Object.fromEntries(Object.entries(rec.hps).map(([k, v]) => [k, [...v]])),
+    losses: [...rec.losses],
+    iters: [...rec.iters],
+    values: rec.values.map((row) => [...row]),
+    metricNames: [...rec.metricNames],
+  };
+  return { finder, lr, lrSource, fit };
+}
