@@ -96,7 +96,7 @@ const suite: Suite = {
   async run({ quick, command }) {
     const rounds = quick ? 3 : 7;
     // Read before initBackend, which fills in its quiet default when the variable is unset.
-    const onednn = process.env.TF_ENABLE_ONEDNN_OPTS ?? "0 (initBackend's default)";
+    const onednn = process.env.TF_ENABLE_ONEDNN_OPTS ?? "unset (oneDNN on, TensorFlow's default)";
     const ready: BackendName[] = [];
     const missing: Record<string, string> = {};
     const work = {} as Record<BackendName, Workload>;
