@@ -73,6 +73,24 @@ export function tableRow(cells: readonly string[]): string {
     .trimEnd();
 }
 
+/**
+ * lrFind runs under `noLogging`, which hides the learner's progress bars; on a terminal this shows
+ * its iteration count on stderr instead (a bare bus listener runs even when logging is off).
+ * Returns the function that removes it.
+ */
+function finderTicker(learn: Learner, numIt: number): () => void {
+  const stream = process.stderr;
+  if (!stream.isTTY || process.env.CI) return () => {};
+  const tick = (l: Learner) => {
+    if (l.training) stream.write(`\r  lrFind iteration ${l.trainIter}/${numIt}`);
+  };
+  learn.bus.on("after_batch", tick);
+  return () => {
+    learn.bus.off("after_batch", tick);
+    stream.write("\r\x1b[2K");
+  };
+}
+
 function describe(analysis: LrFindAnalysis, print: Print): FinderResult {
   for (const name of analysis.names) {
     const s = analysis.suggestions[name] as Suggestion;
@@ -100,8 +118,9 @@ function describe(analysis: LrFindAnalysis, print: Print): FinderResult {
  */
 async function findLr(learn: Learner, plan: Plan, print: Print): Promise<FinderResult> {
   print(`lrFind: ${plan.numIt} iterations, lr from 1e-7 to 10 (the model is restored afterwards)`);
+  const stopTicker = finderTicker(learn, plan.numIt);
   try {
-    const res = await lrFind(learn, { numIt: plan.numIt, suggestFuncs: SUGGEST_FUNCS });
+    const res = await lrFind(learn, { numIt: plan.numIt, suggestFuncs: SUGGEST_FUNCS }).finally(stopTicker);
     return { ...describe(res.analysis, print), lrs: res.curve.lrs, losses: res.curve.losses };
   } catch (err) {
     if (!(err instanceof LrFindError)) throw err;
