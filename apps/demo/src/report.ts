@@ -14,6 +14,7 @@ import {
   type ReportTable,
   saveReport,
 } from "@sched/plot";
+import type { Suggestion } from "@sched/suggest";
 import type { ExperimentResult } from "./experiment.js";
 
 /** One part of the demo, as the report shows it. */
@@ -39,13 +40,30 @@ interface PartFigures {
   loss: Figure;
 }
 
+/**
+ * Suggestions that landed on the same point (e.g. slide and steep both at the first point) share one
+ * marker labelled "slide, steep 6.31e-7": two labels drawn on top of each other cannot be read.
+ */
+export function mergeCoincident(suggestions: Record<string, Suggestion>): Record<string, Suggestion> {
+  const byPoint = new Map<string, { names: string[]; suggestion: Suggestion }>();
+  for (const [name, suggestion] of Object.entries(suggestions)) {
+    const key = [suggestion.lr, ...suggestion.point].join("|");
+    const seen = byPoint.get(key);
+    if (seen) seen.names.push(name);
+    else byPoint.set(key, { names: [name], suggestion });
+  }
+  return Object.fromEntries(
+    [...byPoint.values()].map(({ names, suggestion }) => [names.join(", "), suggestion]),
+  );
+}
+
 function figures(part: Part): PartFigures {
   const { finder, fit } = part.result;
   const nLosses = fit.losses.length;
   return {
     finder: plotLrFind(finder, {
       skipEnd: finder.lrs.length > 10 ? 5 : 0, // a run that stopped very early still shows its points
-      suggestions: finder.suggestions,
+      suggestions: mergeCoincident(finder.suggestions),
       title: `${part.title}: LR finder`,
     }),
     schedule: plotSched(fit, { keys: ["lr", "mom"], title: `${part.title}: one-cycle schedule` }),
