@@ -8,9 +8,9 @@ import { initBackend } from "@sched/learner";
 import { URLs } from "@sched/vision";
 import { parseArgs, USAGE, UsageError } from "./args.js";
 import type { Plan, Print } from "./experiment.js";
-import { type ImageSource, localPets, oxfordPets, runPets, SOURCE_NOTES } from "./pets.js";
+import { type ImageSource, localPets, oxfordPets, runPets, SOURCE_NAMES, SOURCE_NOTES } from "./pets.js";
 import { type Part, writeOutputs } from "./report.js";
-import { runOptdigits } from "./tabular.js";
+import { OPTDIGITS_ABOUT, runOptdigits } from "./tabular.js";
 
 /** apps/demo/out, whatever the working directory. */
 export const DEFAULT_OUT = fileURLToPath(new URL("../out", import.meta.url));
@@ -42,6 +42,12 @@ export interface MainIo {
   printError?: Print;
 }
 
+function backendNote(backend: string): string {
+  if (backend === "tensorflow") return "(native)";
+  const why = process.env.SCHED_TF_BACKEND ? "chosen by SCHED_TF_BACKEND" : "the native backend did not load";
+  return `(${why}: the ResNet part will be much slower)`;
+}
+
 function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return text.split("\n")[0] ?? text;
@@ -68,9 +74,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
   const settings = options.quick ? SETTINGS.quick : SETTINGS.full;
   const started = performance.now();
   const backend = await initBackend();
-  print(
-    `backend: ${backend}${backend === "tensorflow" ? " (native)" : " (slow: the native backend did not load)"}`,
-  );
+  print(`backend: ${backend} ${backendNote(backend)}`);
 
   let images: ImageSource | undefined;
   if (options.pets) {
@@ -91,19 +95,14 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
 
   print("\n== Pets: cat or dog, resnet18 ==");
   images ??= await localPets(options.out, settings.perBreed);
-  print(
-    `images: ${images.kind === "generated" ? "generated" : images.kind === "sample" ? "Oxford-IIIT Pet sample (real photos)" : "Oxford-IIIT Pet (untarData)"}`,
-  );
+  print(`images: ${SOURCE_NAMES[images.kind]}`);
   const pets = await runPets(images, settings.pets, settings.image, print);
 
   const parts: Part[] = [
     {
       key: "optdigits",
       title: "optdigits",
-      about:
-        "UCI Optical Recognition of Handwritten Digits (E. Alpaydin, C. Kaynak, 1998; CC BY 4.0), shipped in " +
-        "apps/demo/data/optdigits: 3,823 training and 1,797 test digits, each 8×8 counts in 0..16.\n\n" +
-        "Model: an MLP 64 → 128 (ReLU) → 10 with Adam and cross-entropy; metric: accuracy.",
+      about: OPTDIGITS_ABOUT,
       result: digits,
     },
     {

@@ -107,6 +107,13 @@ export function spread<T>(items: readonly T[], n: number): T[] {
   return Array.from({ length: n }, (_, i) => items[Math.floor((i * items.length) / n)] as T);
 }
 
+/** How the console names each source. */
+export const SOURCE_NAMES: Record<ImageSourceKind, string> = {
+  "oxford-pets": "Oxford-IIIT Pet (untarData)",
+  sample: "Oxford-IIIT Pet sample (real photos)",
+  generated: "generated",
+};
+
 /** What the results of each source can and cannot show, for the report. */
 export const SOURCE_NOTES: Record<ImageSourceKind, string> = {
   sample:
@@ -118,8 +125,8 @@ export const SOURCE_NOTES: Record<ImageSourceKind, string> = {
     "Synthetic images (a cat is a warm disc, a dog cool stripes, on noise) stand in for photos: the " +
     "pipeline is the real one and the classes are learnable, but nothing here says anything about photos.",
   "oxford-pets":
-    "A few hundred photos from scratch, without pretrained weights: expect a clearly better than chance " +
-    "error rate only with more epochs; fastai's lesson gets its accuracy from ImageNet weights.",
+    "A few hundred photos and no pretrained weights: fastai's lesson owes its accuracy to ImageNet " +
+    "weights, which are not available offline, so expect a much higher error rate than fastai's.",
 };
 
 /** The real dataset, fetched (or found in the cache) by untarData; errors propagate (see main). */
@@ -132,7 +139,7 @@ export async function oxfordPets(url: string, maxImages: number): Promise<ImageS
     kind: "oxford-pets",
     path,
     files,
-    description: `Oxford-IIIT Pet from ${url} (${files.length} of its ${all.length} photos, evenly spread; CC BY-SA 4.0)`,
+    description: `Oxford-IIIT Pet from ${url} (${files.length} of its ${all.length} image files, evenly spread; CC BY-SA 4.0)`,
   };
 }
 
