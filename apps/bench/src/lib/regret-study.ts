@@ -25,8 +25,11 @@ export interface RegretConfig {
 /** One point of the sweep: a learning rate and its validation loss per seed. */
 export interface GridPoint {
   lr: number;
+  /** Final validation loss per seed. */
   losses: number[];
   mean: number;
+  /** Final-epoch training loss, mean over the seeds (to tell overfitting from failing to train). */
+  trainLoss: number;
 }
 
 /** One suggestion method (a function, alone or with repeats) on one task. */
@@ -84,8 +87,13 @@ export async function taskRegret(task: Task, cfg: RegretConfig, log = console.lo
   };
   const point = async (lr: number): Promise<GridPoint> => {
     const losses: number[] = [];
-    for (const s of cfg.seeds) losses.push((await trainAt(s, lr)).validLoss);
-    return { lr, losses, mean: mean(losses) };
+    const train: number[] = [];
+    for (const s of cfg.seeds) {
+      const r = await trainAt(s, lr);
+      losses.push(r.validLoss);
+      train.push(r.history[r.history.length - 1]?.[0] ?? Number.NaN);
+    }
+    return { lr, losses, mean: mean(losses), trainLoss: mean(train) };
   };
   try {
     let t0 = now();

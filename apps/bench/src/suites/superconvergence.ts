@@ -38,6 +38,17 @@ function ratio(p: PolicyReach, constant: PolicyReach | undefined, nMax: number):
   return (p.reached / constant.reached).toFixed(2);
 }
 
+/** Epochs to reach `target` read from the cells already run (valid for targets up to the plan's). */
+function reachAt(r: PolicyReach, target: number): number | null {
+  for (const n of [...new Set(r.cells.map((c) => c.n))]) {
+    if (r.cells.some((c) => c.n === n && c.mean >= target)) return n;
+  }
+  return null;
+}
+
+/** Lower targets, read from the same runs, to show how much the conclusion hangs on the target. */
+const LOWER = [0.01, 0.005];
+
 function report(plans: TaskPlan[], results: PolicyReach[][], quick: boolean): string {
   const lines: string[] = [];
   if (quick) {
@@ -73,14 +84,15 @@ function report(plans: TaskPlan[], results: PolicyReach[][], quick: boolean): st
           "ratio to constant",
           "best lr there",
           "accuracy there (mean)",
-          "best accuracy per N tried",
+          `targets −${LOWER.map((d) => d * 100).join(" / −")} pt: epochs (ratio)`,
+          "best accuracy per N tried (%)",
           "epochs trained",
           "seconds",
         ],
         res.map((r) => {
           const perN = [...new Set(r.cells.map((c) => c.n))].map((n) => {
             const row = r.cells.filter((c) => c.n === n);
-            return `${n}: ${(Math.max(...row.map((c) => (Number.isFinite(c.mean) ? c.mean : 0))) * 100).toFixed(1)}`;
+            return `${n}: ${(Math.max(...row.map((c) => (Number.isFinite(c.mean) ? c.mean : 0))) * 100).toFixed(2)}`;
           });
           return [
             r.policy,
@@ -88,6 +100,11 @@ function report(plans: TaskPlan[], results: PolicyReach[][], quick: boolean): st
             ratio(r, constant, nMax),
             sci(r.best.lr),
             `${(r.best.mean * 100).toFixed(2)}%`,
+            LOWER.map((d) => {
+              const a = reachAt(r, plan.target - d);
+              const c = constant ? reachAt(constant, plan.target - d) : null;
+              return a === null ? "—" : `${a}${c ? ` (${(a / c).toFixed(2)})` : ""}`;
+            }).join(" / "),
             perN.join(", "),
             r.epochsTrained,
             r.seconds.toFixed(0),
