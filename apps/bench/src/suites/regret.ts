@@ -29,11 +29,11 @@ const FULL: RegretConfig & { tasks: string[] } = {
   refine: true,
 };
 const QUICK: RegretConfig & { tasks: string[] } = {
-  tasks: ["breast_cancer", "diabetes"],
-  grid: logGrid(1e-4, 10 ** -0.5, 5),
+  tasks: ["breast_cancer"],
+  grid: logGrid(1e-4, 10 ** -0.5, 4),
   seeds: [0],
   funcs: FUNCS,
-  repeats: 3,
+  repeats: 2,
   refine: false,
 };
 
