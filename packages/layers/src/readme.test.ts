@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,15 +28,16 @@ it("the README example runs, prints what it says and writes lr_find.png", async 
   process.chdir(work);
   try {
     const example = (await import(/* @vite-ignore */ file)) as { model: tf.LayersModel };
-    expect(await readdir(work)).toEqual(["lr_find.png"]);
+    const printed = log.mock.calls;
+    const seen = JSON.stringify(printed);
+    expect(await readdir(work), seen).toEqual(["lr_find.png"]);
     const png = await readFile(join(work, "lr_find.png"));
     expect(png.subarray(1, 4).toString()).toBe("PNG");
-    const printed = log.mock.calls.map((args) => args);
-    expect(printed[0]).toEqual([48]);
-    expect(printed[1]).toEqual([["valley", "minimum", "steep"]]);
-    expect(Array.isArray(printed[2]?.[0])).toBe(true);
-    expect(printed[3]).toEqual([5, 80]);
-    // The example's model stays alive (it is the user's); everything else is freed.
+    expect(printed.length, seen).toBe(4);
+    expect(printed[0], seen).toEqual([48]);
+    expect(printed[1], seen).toEqual([["valley", "minimum", "steep"]]);
+    expect(Array.isArray(printed[2]?.[0]), seen).toBe(true);
+    expect(printed[3], seen).toEqual([5, 80]);
     // Freeing the example's own model and optimizer frees everything it made.
     example.model.optimizer.dispose();
     example.model.dispose();
@@ -46,5 +47,6 @@ it("the README example runs, prints what it says and writes lr_find.png", async 
     log.mockRestore();
     await rm(work, { recursive: true, force: true });
     await rm(file, { force: true });
+    await rmdir(outDir).catch(() => {}); // only when empty: out/ may hold other files
   }
 });
