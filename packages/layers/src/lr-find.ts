@@ -5,14 +5,11 @@
  */
 import { SchedExp, SchedLin } from "@sched/core";
 import {
-  type AnalyzeOptions,
   aggregateRepeats,
   analyzeLrFind,
   type LrFindAnalysis,
   LrFindError,
   type RepeatStats,
-  type SuggestFunc,
-  valley,
 } from "@sched/suggest";
 import * as tf from "@tensorflow/tfjs";
 import {
@@ -23,42 +20,15 @@ import {
   type TensorData,
   tensorBatches,
 } from "./batches.js";
-import { type CallbackInput, type FitCallback, toCallbacks } from "./callback-list.js";
+import type { FitCallback } from "./callback-list.js";
 import { releaseAbandonedTape } from "./engine-cleanup.js";
 import { LayersError } from "./errors.js";
+import { type CheckedLrFindOptions, checkLrFindOptions, type LrFindOptions } from "./lr-find-options.js";
 import { optimizerSpec } from "./optimizers.js";
 import { ScheduleCallback } from "./schedule-callback.js";
 import { takeSnapshot } from "./snapshot.js";
 
-/** Options of `lrFind`. */
-export interface LrFindOptions {
-  /** First LR of the ramp (default 1e-7). */
-  startLr?: number;
-  /** The ramp heads for this LR, reached at iteration numIt (default 10). */
-  endLr?: number;
-  /** Iterations (batches) of the ramp (default 100). */
-  numIt?: number;
-  /** Stop once the smoothed loss exceeds 4× its best (default true). */
-  stopDiv?: boolean;
-  /** `"exp"`: lr_i = start·(end/start)^(i/numIt) (default); `"linear"`: start + (end − start)·i/numIt. */
-  stepMode?: "exp" | "linear";
-  /** Rows per batch for tensor input (default 32); a dataset is batched already. */
-  batchSize?: number;
-  /** Shuffle tensor rows, with a new order each pass (default true). */
-  shuffle?: boolean;
-  /** Seed of the batch order (tensor input); default random. Repeat r uses seed + r. */
-  seed?: number;
-  /** Suggestion functions (default [valley]); results are keyed by their names, in this order. */
-  suggestFuncs?: readonly SuggestFunc[];
-  /** Run the test k times (restoring in between) and aggregate the suggestions (default 1). */
-  repeats?: number;
-  /** tfjs callbacks called around each batch (logs: batch, size, loss); `model.stopTraining = true` stops. */
-  callbacks?: CallbackInput;
-  /** Analysis window and diagnostic thresholds, as `analyzeLrFind` takes them. */
-  skipStart?: AnalyzeOptions["skipStart"];
-  skipEnd?: AnalyzeOptions["skipEnd"];
-  thresholds?: AnalyzeOptions["thresholds"];
-}
+export type { LrFindOptions } from "./lr-find-options.js";
 
 /** What one run recorded, per iteration that ran: what `plotLrFind` and `plotSched` read. */
 export interface LrFindRecorder {
@@ -91,92 +61,12 @@ export interface LrFindResult extends LrFindRunResult {
 const WHERE = "lrFind";
 const BETA = 0.98;
 
-interface Checked {
-  startLr: number;
-  endLr: number;
-  numIt: number;
-  stopDiv: boolean;
-  stepMode: "exp" | "linear";
-  batchSize: number;
-  shuffle: boolean;
-  seed: number;
-  suggestFuncs: readonly SuggestFunc[];
-  repeats: number;
-  analyze: AnalyzeOptions;
-  callbacks: FitCallback[];
-}
-
-function check(options: LrFindOptions, dataset: boolean): Checked {
-  const o = options ?? {};
-  if (typeof o !== "object") throw new LayersError(`${WHERE}: options must be an object; got ${String(o)}`);
-  const { startLr = 1e-7, endLr = 10, numIt = 100, stopDiv = true, stepMode = "exp", shuffle = true } = o;
-  const { suggestFuncs = [valley], repeats = 1 } = o;
-  const positive = (name: string, v: unknown) => {
-    if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) {
-      throw new LayersError(`${WHERE}: ${name} must be a finite number > 0; got ${String(v)}`);
-    }
-  };
-  const count = (name: string, v: unknown) => {
-    if (!(typeof v === "number" && Number.isInteger(v) && v > 0)) {
-      throw new LayersError(`${WHERE}: ${name} must be a positive integer; got ${String(v)}`);
-    }
-  };
-  positive("startLr", startLr);
-  positive("endLr", endLr);
-  if (!(endLr > startLr))
-    throw new LayersError(`${WHERE}: endLr (${endLr}) must be above startLr (${startLr})`);
-  count("numIt", numIt);
-  count("repeats", repeats);
-  if (typeof stopDiv !== "boolean")
-    throw new LayersError(`${WHERE}: stopDiv must be a boolean; got ${String(stopDiv)}`);
-  if (typeof shuffle !== "boolean")
-    throw new LayersError(`${WHERE}: shuffle must be a boolean; got ${String(shuffle)}`);
-  if (stepMode !== "exp" && stepMode !== "linear") {
-    throw new LayersError(`${WHERE}: stepMode must be "exp" or "linear"; got ${String(stepMode)}`);
-  }
-  if (dataset && o.batchSize !== undefined) {
-    throw new LayersError(
-      `${WHERE}: batchSize applies to tensors; a dataset is batched already (got ${o.batchSize})`,
-    );
-  }
-  const batchSize = o.batchSize ?? 32;
-  count("batchSize", batchSize);
-  if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0)) {
-    throw new LayersError(`${WHERE}: seed must be an integer >= 0; got ${String(o.seed)}`);
-  }
-  const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const analyze: AnalyzeOptions = {
-    suggestFuncs,
-    skipStart: o.skipStart,
-    skipEnd: o.skipEnd,
-    thresholds: o.thresholds,
-  };
-  // The analysis checks its options (names, duplicates, thresholds) before it looks at the run:
-  // an empty run gets past them only to LrFindError, so bad options fail here, before training.
-  try {
-    analyzeLrFind({ lrs: [], losses: [], numIt }, analyze);
-  } catch (e) {
-    if (!(e instanceof LrFindError)) throw e;
-  }
-  const callbacks = toCallbacks(o.callbacks, WHERE);
-  return {
-    startLr,
-    endLr,
-    numIt,
-    stopDiv,
-    stepMode,
-    batchSize,
-    shuffle,
-    seed,
-    suggestFuncs,
-    repeats,
-    analyze,
-    callbacks,
-  };
-}
-
 /** One ramp: sets the LR before each batch, records, and stops as fastai's LRFinder does. */
-async function ramp(model: tf.LayersModel, batches: BatchStream, o: Checked): Promise<LrFindRecorder> {
+async function ramp(
+  model: tf.LayersModel,
+  batches: BatchStream,
+  o: CheckedLrFindOptions,
+): Promise<LrFindRecorder> {
   const lrSched = o.stepMode === "exp" ? SchedExp(o.startLr, o.endLr) : SchedLin(o.startLr, o.endLr);
   const scheduler = new ScheduleCallback({ lr: lrSched }, { totalSteps: o.numIt });
   const all: FitCallback[] = [scheduler, ...o.callbacks];
@@ -219,7 +109,7 @@ async function ramp(model: tf.LayersModel, batches: BatchStream, o: Checked): Pr
   return { lrs, losses, rawLosses, numIt: o.numIt, hps: { lr: lrs } };
 }
 
-function analyze(recorder: LrFindRecorder, o: Checked, run: number): LrFindRunResult {
+function analyze(recorder: LrFindRecorder, o: CheckedLrFindOptions, run: number): LrFindRunResult {
   try {
     return { ...analyzeLrFind(recorder, o.analyze), recorder };
   } catch (e) {
@@ -269,7 +159,7 @@ export async function lrFind(
   }
   // A dataset's options may also come fourth, after an unused y (the tensor call's shape).
   const given = dataset && yOrOptions == null ? maybeOptions : dataset ? yOrOptions : maybeOptions;
-  const o = check(given as LrFindOptions, dataset);
+  const o = checkLrFindOptions(given as LrFindOptions, dataset);
   if (!model || typeof model.trainOnBatch !== "function") {
     throw new LayersError(`${WHERE}: model must be a tfjs LayersModel`);
   }

@@ -1,0 +1,122 @@
+/** lrFind's options: their defaults and checks (all before anything is trained). */
+import { type AnalyzeOptions, analyzeLrFind, LrFindError, type SuggestFunc, valley } from "@sched/suggest";
+import { type CallbackInput, type FitCallback, toCallbacks } from "./callback-list.js";
+import { LayersError } from "./errors.js";
+
+const WHERE = "lrFind";
+
+/** Options of `lrFind`. */
+export interface LrFindOptions {
+  /** First LR of the ramp (default 1e-7). */
+  startLr?: number;
+  /** The ramp heads for this LR, reached at iteration numIt (default 10). */
+  endLr?: number;
+  /** Iterations (batches) of the ramp (default 100). */
+  numIt?: number;
+  /** Stop once the smoothed loss exceeds 4× its best (default true). */
+  stopDiv?: boolean;
+  /** `"exp"`: lr_i = start·(end/start)^(i/numIt) (default); `"linear"`: start + (end − start)·i/numIt. */
+  stepMode?: "exp" | "linear";
+  /** Rows per batch for tensor input (default 32); a dataset is batched already. */
+  batchSize?: number;
+  /** Shuffle tensor rows, with a new order each pass (default true). */
+  shuffle?: boolean;
+  /** Seed of the batch order (tensor input); default random. Repeat r uses seed + r. */
+  seed?: number;
+  /** Suggestion functions (default [valley]); results are keyed by their names, in this order. */
+  suggestFuncs?: readonly SuggestFunc[];
+  /** Run the test k times (restoring in between) and aggregate the suggestions (default 1). */
+  repeats?: number;
+  /** tfjs callbacks called around each batch (logs: batch, size, loss); `model.stopTraining = true` stops. */
+  callbacks?: CallbackInput;
+  /** Analysis window and diagnostic thresholds, as `analyzeLrFind` takes them. */
+  skipStart?: AnalyzeOptions["skipStart"];
+  skipEnd?: AnalyzeOptions["skipEnd"];
+  thresholds?: AnalyzeOptions["thresholds"];
+}
+
+/** The options with their defaults, checked. */
+export interface CheckedLrFindOptions {
+  startLr: number;
+  endLr: number;
+  numIt: number;
+  stopDiv: boolean;
+  stepMode: "exp" | "linear";
+  batchSize: number;
+  shuffle: boolean;
+  seed: number;
+  suggestFuncs: readonly SuggestFunc[];
+  repeats: number;
+  analyze: AnalyzeOptions;
+  callbacks: FitCallback[];
+}
+
+/** Fills in the defaults and checks every option (LayersError; SuggestError from the analysis's own checks). */
+export function checkLrFindOptions(options: LrFindOptions, dataset: boolean): CheckedLrFindOptions {
+  const o = options ?? {};
+  if (typeof o !== "object") throw new LayersError(`${WHERE}: options must be an object; got ${String(o)}`);
+  const { startLr = 1e-7, endLr = 10, numIt = 100, stopDiv = true, stepMode = "exp", shuffle = true } = o;
+  const { suggestFuncs = [valley], repeats = 1 } = o;
+  const positive = (name: string, v: unknown) => {
+    if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) {
+      throw new LayersError(`${WHERE}: ${name} must be a finite number > 0; got ${String(v)}`);
+    }
+  };
+  const count = (name: string, v: unknown) => {
+    if (!(typeof v === "number" && Number.isInteger(v) && v > 0)) {
+      throw new LayersError(`${WHERE}: ${name} must be a positive integer; got ${String(v)}`);
+    }
+  };
+  positive("startLr", startLr);
+  positive("endLr", endLr);
+  if (!(endLr > startLr))
+    throw new LayersError(`${WHERE}: endLr (${endLr}) must be above startLr (${startLr})`);
+  count("numIt", numIt);
+  count("repeats", repeats);
+  if (typeof stopDiv !== "boolean")
+    throw new LayersError(`${WHERE}: stopDiv must be a boolean; got ${String(stopDiv)}`);
+  if (typeof shuffle !== "boolean")
+    throw new LayersError(`${WHERE}: shuffle must be a boolean; got ${String(shuffle)}`);
+  if (stepMode !== "exp" && stepMode !== "linear") {
+    throw new LayersError(`${WHERE}: stepMode must be "exp" or "linear"; got ${String(stepMode)}`);
+  }
+  if (dataset && o.batchSize !== undefined) {
+    throw new LayersError(
+      `${WHERE}: batchSize applies to tensors; a dataset is batched already (got ${o.batchSize})`,
+    );
+  }
+  const batchSize = o.batchSize ?? 32;
+  count("batchSize", batchSize);
+  if (o.seed !== undefined && !(Number.isInteger(o.seed) && o.seed >= 0)) {
+    throw new LayersError(`${WHERE}: seed must be an integer >= 0; got ${String(o.seed)}`);
+  }
+  const seed = o.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const analyze: AnalyzeOptions = {
+    suggestFuncs,
+    skipStart: o.skipStart,
+    skipEnd: o.skipEnd,
+    thresholds: o.thresholds,
+  };
+  // The analysis checks its options (names, duplicates, thresholds) before it looks at the run:
+  // an empty run gets past them only to LrFindError, so bad options fail here, before training.
+  try {
+    analyzeLrFind({ lrs: [], losses: [], numIt }, analyze);
+  } catch (e) {
+    if (!(e instanceof LrFindError)) throw e;
+  }
+  const callbacks = toCallbacks(o.callbacks, WHERE);
+  return {
+    startLr,
+    endLr,
+    numIt,
+    stopDiv,
+    stepMode,
+    batchSize,
+    shuffle,
+    seed,
+    suggestFuncs,
+    repeats,
+    analyze,
+    callbacks,
+  };
+}
