@@ -8,8 +8,8 @@ import { suggestFunc } from "./define.js";
  *
  * Why: `valley` also aims at the middle of the descent, but measures the descent in points, as the
  * longest decreasing run. On smooth curves (large batches) the plateau at tiny LRs drifts down by
- * ~1e-4 per point, joins that run and drags its middle decades to the left, onto the start of the
- * real descent. Measured in loss, such a plateau adds almost nothing, so the middle stays put.
+ * tiny amounts (about 1e-4 per point for tinyshakespeare), joins that run and drags its middle
+ * decades to the left, onto the start of the real descent. Measured in loss, such a plateau adds almost nothing, so the middle stays put.
  * Not a fastai function (not in the reference). A curve that never decreases gives `lrs[0]`.
  */
 export const halfway = suggestFunc(
