@@ -68,7 +68,7 @@ export function loadDiabetes(): TaskData {
 
 export const breastCancer: Task = {
   name: "breast_cancer",
-  describe: "WDBC 569×30, seeded 80/20 split (455/113), standardised; MLP 30-32-2, bs 32",
+  describe: "WDBC 569×30, seeded 80/20 split (456/113), standardised; MLP 30-32-2, bs 32",
   kind: "classification",
   bs: 32,
   epochs: 10,

@@ -6,7 +6,7 @@ import { loadMnist, MNIST_TRAIN } from "./mnist.js";
 import { loadOptdigits } from "./optdigits.js";
 import { columnStats, splitIndices, standardize } from "./prep.js";
 import { loadShakespeare, SEQ_LEN } from "./shakespeare.js";
-import { loadDiabetes, loadWine } from "./tabular.js";
+import { loadBreastCancer, loadDiabetes, loadWine } from "./tabular.js";
 
 beforeAll(async () => {
   await initBackend();
@@ -74,7 +74,14 @@ describe("task loaders", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it("wine and diabetes: 80/20 split, x (and diabetes' y) standardised on the training rows", () => {
+  it("tables: 80/20 split, x (and diabetes' y) standardised on the training rows", () => {
+    const b = loadBreastCancer();
+    expect([b.train[0].shape, b.valid[0].shape]).toEqual([
+      [456, 30],
+      [113, 30],
+    ]);
+    expect((counts(b.train[1], 2)[0] as number) + (counts(b.valid[1], 2)[0] as number)).toBe(212); // malignant, per the data README
+    b.dispose();
     const w = loadWine();
     expect([w.train[0].shape[0], w.valid[0].shape[0]]).toEqual([143, 35]);
     for (const mu of moments(w.train[0]).mean) expect(Math.abs(mu)).toBeLessThan(1e-4);
