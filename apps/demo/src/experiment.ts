@@ -3,7 +3,7 @@
  * diagnostics say about the curve, then fit one cycle at the `valley` suggestion (fastai's default).
  * The results are plain copies, so the learner can be disposed before the figures are drawn.
  */
-import { LrFindError, lrFind } from "@sched/callbacks";
+import { type LrFindCurve, LrFindError, lrFind } from "@sched/callbacks";
 import type { Learner } from "@sched/learner";
 import { fitOneCycle } from "@sched/policies";
 import {
@@ -91,7 +91,8 @@ function finderTicker(learn: Learner, numIt: number): () => void {
   };
 }
 
-function describe(analysis: LrFindAnalysis, print: Print): FinderResult {
+/** Prints an analysis (suggestions, how the run stopped, diagnostics) and keeps it with its curve. */
+function summarize(analysis: LrFindAnalysis, curve: LrFindCurve, print: Print): FinderResult {
   for (const name of analysis.names) {
     const s = analysis.suggestions[name] as Suggestion;
     print(`  ${name.padEnd(8)} ${s.lr.toExponential(2)}   (loss ${s.point[1].toFixed(4)} at the marker)`);
@@ -103,8 +104,8 @@ function describe(analysis: LrFindAnalysis, print: Print): FinderResult {
   if (analysis.diagnostics.length === 0) print("  diagnostics: none (the curve looks sound)");
   for (const d of analysis.diagnostics) print(`  diagnostic ${d.code}: ${d.message}`);
   return {
-    lrs: [],
-    losses: [],
+    lrs: curve.lrs,
+    losses: curve.losses,
     suggestions: { ...analysis.suggestions },
     diagnostics: [...analysis.diagnostics],
     stop: stop.reason,
@@ -121,11 +122,11 @@ async function findLr(learn: Learner, plan: Plan, print: Print): Promise<FinderR
   const stopTicker = finderTicker(learn, plan.numIt);
   try {
     const res = await lrFind(learn, { numIt: plan.numIt, suggestFuncs: SUGGEST_FUNCS }).finally(stopTicker);
-    return { ...describe(res.analysis, print), lrs: res.curve.lrs, losses: res.curve.losses };
+    return summarize(res.analysis, res.curve, print);
   } catch (err) {
     if (!(err instanceof LrFindError)) throw err;
     const rec = learn.recorder;
-    const curve = {
+    const curve: LrFindCurve = {
       lrs: [...(rec?.lrs ?? [])],
       losses: [...(rec?.losses ?? [])],
       rawLosses: [...(rec?.batchLosses ?? [])],
@@ -147,7 +148,7 @@ async function findLr(learn: Learner, plan: Plan, print: Print): Promise<FinderR
     const note = `${dropped.join(", ")} left out: ${err.message}`;
     print(`  ${note}`);
     const analysis = analyzeLrFind({ ...curve, numIt: plan.numIt }, { suggestFuncs: fitting });
-    return { ...describe(analysis, print), lrs: curve.lrs, losses: curve.losses, note };
+    return { ...summarize(analysis, curve, print), note };
   }
 }
 
