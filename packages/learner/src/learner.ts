@@ -97,6 +97,8 @@ export class Learner<M extends ModelLike = ModelLike, D extends LoadersLike = Lo
 
   readonly #cbs = new CallbackList();
   readonly #split: () => tf.Variable[][];
+  /** The last `freezeTo` argument: freezing lives in the optimizer, so a rebuilt one must get it again. */
+  #frozenTo = 0;
   #busy: string | undefined;
   readonly #fire = (e: EventName) => this.#event(e);
   readonly #batch = new BatchStep(this, this.#fire);
@@ -181,14 +183,19 @@ export class Learner<M extends ModelLike = ModelLike, D extends LoadersLike = Lo
       noWd: this.wdBnBias ? new Set() : new Set([...norm, ...bias]),
     });
     if (typeof this.lr !== "number") opt.setHyper("lr", this.lr);
+    if (this.#frozenTo !== 0) opt.freezeTo(this.#frozenTo);
     return opt;
   }
 
-  /** Freezes parameter groups before `n` (negative: from the end) and clears the optimizer state. */
+  /**
+   * Freezes parameter groups before `n` (negative: from the end) and clears the optimizer state.
+   * Optimizers built later (`createOpt`, `fit(..., { resetOpt: true })`) stay frozen the same way.
+   */
   freezeTo(n: number): void {
     const opt = this.opt ?? this.createOpt();
     opt.freezeTo(n);
     opt.clearState();
+    this.#frozenTo = n;
   }
 
   freeze(): void {

@@ -129,6 +129,25 @@ describe("LayersModel adapter", () => {
     }
   });
 
+  test("an optimizer rebuilt after freeze() (resetOpt, createOpt) stays frozen until unfreeze()", async () => {
+    const model = mlp(6);
+    const learn = layersLearner(model, {
+      splitter: (m) => [layerVariables(m.layers.slice(0, 2)), layerVariables(m.layers.slice(2))],
+    });
+    const d0 = model.layers[0]?.trainableWeights[0]?.read() as tf.Variable;
+    learn.freeze();
+    const before = values(d0);
+    await learn.fit(1, { resetOpt: true });
+    expect(values(d0)).toEqual(before);
+    learn.createOpt();
+    await learn.fit(1);
+    expect(values(d0)).toEqual(before);
+    learn.unfreeze();
+    learn.createOpt();
+    await learn.fit(1);
+    expect(values(d0)).not.toEqual(before);
+  });
+
   test("save / load of a LayersModel includes the batch-norm moving statistics", async () => {
     const src = layersLearner(mlp(4));
     await src.fit(1);

@@ -27,8 +27,8 @@ export interface FineTuneOptions extends Omit<FitOneCycleOptions, "lrMax" | "sta
  * 1. `freeze()` (clears the optimizer state); 2. `fitOneCycle(freezeEpochs, { lrMax: lrSlice(baseLr),
  * pctStart: 0.99 })`; 3. baseLr /= 2; 4. `unfreeze()` (clears the state again); 5. `fitOneCycle(epochs,
  * { lrMax: lrSlice(baseLr/lrMult, baseLr), pctStart, div })`. `divFinal`, `moms`, `wd` and `cbs` go to
- * both phases. `resetOpt` builds a fresh optimizer once, before freezing (freezing lives in the
- * optimizer here, so rebuilding it inside a phase would unfreeze the body).
+ * both phases. `resetOpt` builds a fresh optimizer once, before freezing (freeze and unfreeze clear
+ * the state between the phases anyway, so one rebuild is all the reference's per-phase reset amounts to).
  */
 export async function fineTune(learn: Learner, epochs: number, opts: FineTuneOptions = {}): Promise<void> {
   const where = "fineTune";
