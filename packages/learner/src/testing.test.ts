@@ -2,7 +2,7 @@ import { AssertionError } from "node:assert";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, test } from "vitest";
 import { initBackend } from "./backend.js";
-import { expectNoLeaks, synthLearner, testClose, testEq } from "./testing.js";
+import { expectNoLeaks, synthLearner, testClose, testEq, testRelClose, twoGroups } from "./testing.js";
 
 beforeAll(async () => {
   await initBackend();
@@ -73,6 +73,20 @@ describe("assertions", () => {
     expect(() => testClose([1, 2], [1, 2, 3])).toThrow(/shapes differ/);
     expect(() => testClose([[1, 2]], [[1], [2]])).toThrow(/shapes differ: \[1,2\] vs \[2,1\]/);
     expect(() => testClose(1, 1.1, 0.01)).toThrow(/element 0: 1 vs 1.1 differ by/);
+  });
+
+  test("testRelClose: tolerance relative to the expected value; a length mismatch fails", () => {
+    testRelClose([1e-7 * (1 + 5e-6), 10 * (1 - 5e-6)], [1e-7, 10], 1e-5);
+    expect(() => testRelClose([1e-7 * (1 + 2e-5)], [1e-7], 1e-5)).toThrow(/element 0/);
+    expect(() => testRelClose([1, 2], [1], 1e-5)).toThrow(/2 values vs 1/);
+  });
+
+  test("twoGroups splits RegModel into [[a], [b]]", () => {
+    const learn = synthLearner({ seed: 1, splitter: twoGroups });
+    const groups = learn.createOpt().paramGroups;
+    expect(groups.map((g) => g.map((v) => v.name.split("/").at(-1)))).toEqual([["a"], ["b"]]);
+    learn.dispose();
+    learn.dls.dispose();
   });
 
   test("testEq: exact deep equality, tensors by dtype, shape and values", () => {

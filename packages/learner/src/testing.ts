@@ -39,6 +39,9 @@ export class RegModel implements Module {
   }
 }
 
+/** The reference tests' two-group splitter for RegModel: `[[a], [b]]` (discriminative lrs, per-group schedules). */
+export const twoGroups = (m: RegModel): tf.Variable[][] => [[m.a], [m.b]];
+
 /** Options of `synthLearner` (any Learner option may be added). */
 export interface SynthLearnerOptions extends LearnerOptions<RegModel> {
   /** Training batches of 16 (default 10). */
@@ -123,6 +126,30 @@ export function testClose(a: Numeric, b: Numeric, eps = 1e-5): void {
     if (!close) {
       throw new AssertionError({
         message: `testClose: element ${i}: ${x} vs ${y} differ by ${Math.abs(x - y)} > eps ${eps}`,
+        actual: a,
+        expected: b,
+      });
+    }
+  });
+}
+
+/**
+ * Asserts `|a - b| <= rel·|b|` elementwise: for values that span decades (learning rates), where an
+ * absolute `eps` is either too loose at the small end or too tight at the large one.
+ */
+export function testRelClose(a: readonly number[], b: readonly number[], rel: number): void {
+  if (a.length !== b.length) {
+    throw new AssertionError({
+      message: `testRelClose: ${a.length} values vs ${b.length}`,
+      actual: a,
+      expected: b,
+    });
+  }
+  b.forEach((y, i) => {
+    const x = a[i] as number;
+    if (!(Math.abs(x - y) <= rel * Math.abs(y))) {
+      throw new AssertionError({
+        message: `testRelClose: element ${i}: ${x} vs ${y} (relative tolerance ${rel})`,
         actual: a,
         expected: b,
       });

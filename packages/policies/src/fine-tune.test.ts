@@ -3,7 +3,7 @@ import { expectNoLeaks } from "@sched/learner/testing";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, test } from "vitest";
 import { fineTune } from "./fine-tune.js";
-import { combined, expectRelClose, hyperProbe, quietLearner, twoGroups } from "./test-helpers.js";
+import { combined, hyperProbe, quietLearner, testRelClose, twoGroups } from "./test-helpers.js";
 
 beforeAll(async () => {
   await initBackend();
@@ -49,23 +49,23 @@ describe("fineTune (spec §9 item 18)", () => {
     await fineTune(learn, 1, { cbs: [hyperProbe("lr", lr), hyperProbe("mom", mom)] });
     expect(lr).toHaveLength(2);
     // Phase 1: lrSlice(2e-3) on one group is 2e-3; pctStart 0.99, div 25, divFinal 1e5.
-    expectRelClose(
+    testRelClose(
       lr[0]?.map((r) => r[0] as number) ?? [],
       pos10.map((p) => combined(0.99, 8e-5, 2e-3, 2e-8, p)),
       1e-12,
     );
-    expectRelClose(
+    testRelClose(
       mom[0]?.map((r) => r[0] as number) ?? [],
       pos10.map((p) => combined(0.99, 0.95, 0.85, 0.95, p)),
       1e-12,
     );
     // Phase 2: baseLr halved to 1e-3; lrSlice(1e-5, 1e-3) on one group is 1e-3; pctStart 0.3, div 5.
-    expectRelClose(
+    testRelClose(
       lr[1]?.map((r) => r[0] as number) ?? [],
       pos10.map((p) => combined(0.3, 2e-4, 1e-3, 1e-8, p)),
       1e-12,
     );
-    expectRelClose(
+    testRelClose(
       mom[1]?.map((r) => r[0] as number) ?? [],
       pos10.map((p) => combined(0.3, 0.95, 0.85, 0.95, p)),
       1e-12,
@@ -90,7 +90,7 @@ describe("fineTune (spec §9 item 18)", () => {
     expect(frozen.end[1]).not.toBe(frozen.start[1]);
     // lrSlice(2e-3) on two groups: [2e-4, 2e-3].
     lr[0]?.forEach((row, i) => {
-      expectRelClose(
+      testRelClose(
         row,
         [2e-4, 2e-3].map((m) => combined(0.99, m / 25, m, m / 1e5, i / 10)),
         1e-12,
@@ -102,7 +102,7 @@ describe("fineTune (spec §9 item 18)", () => {
     expect(unfrozen.end[0]).not.toBe(unfrozen.start[0]);
     // baseLr / 2 = 1e-3: lrSlice(1e-5, 1e-3) on two groups is [1e-5, 1e-3] (geometric spread).
     lr[1]?.forEach((row, i) => {
-      expectRelClose(
+      testRelClose(
         row,
         [1e-5, 1e-3].map((m) => combined(0.3, m / 5, m, m / 1e5, i / 10)),
         1e-12,
@@ -130,13 +130,13 @@ describe("fineTune (spec §9 item 18)", () => {
     });
     expect(lr).toHaveLength(1);
     lr[0]?.forEach((row, i) => {
-      expectRelClose(
+      testRelClose(
         row,
         [1e-3, 4e-3].map((m) => combined(0.5, m / 2, m, m / 10, i / 10)),
         1e-12,
       );
     });
-    expectRelClose(
+    testRelClose(
       mom[0]?.map((r) => r[1] as number) ?? [],
       pos10.map((p) => combined(0.5, 0.9, 0.8, 0.85, p)),
       1e-12,

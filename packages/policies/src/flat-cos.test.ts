@@ -2,7 +2,7 @@ import { initBackend, lrSlice } from "@sched/learner";
 import { expectNoLeaks } from "@sched/learner/testing";
 import { beforeAll, describe, expect, test } from "vitest";
 import { fitFlatCos } from "./flat-cos.js";
-import { combined, expectRelClose, hyperProbe, quietLearner, twoGroups } from "./test-helpers.js";
+import { combined, hyperProbe, quietLearner, testRelClose, twoGroups } from "./test-helpers.js";
 
 beforeAll(async () => {
   await initBackend();
@@ -18,7 +18,7 @@ describe("fitFlatCos", () => {
     expect(lrs).toHaveLength(20);
     // Batches 0..14 (pos < .75) at exactly lr; then the cosine.
     expect(lrs.slice(0, 15)).toEqual(Array(15).fill(1e-2));
-    expectRelClose(
+    testRelClose(
       lrs,
       Array.from({ length: 20 }, (_, i) => combined(0.75, 1e-2, 1e-2, 1e-7, i / 20)),
       1e-12,
@@ -39,7 +39,7 @@ describe("fitFlatCos", () => {
     });
     const rows = fits[0] ?? [];
     rows.forEach((row, i) => {
-      expectRelClose(
+      testRelClose(
         row,
         [1e-3, 4e-3].map((lr) => combined(0.5, lr, lr, lr / 10, i / 10)),
         1e-12,

@@ -4,7 +4,7 @@ import { expectNoLeaks, type RegModel } from "@sched/learner/testing";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, test } from "vitest";
 import { fitOneCycle } from "./one-cycle.js";
-import { combined, expectRelClose, hyperProbe, quietLearner, twoGroups } from "./test-helpers.js";
+import { combined, hyperProbe, quietLearner, testRelClose, twoGroups } from "./test-helpers.js";
 
 beforeAll(async () => {
   await initBackend();
@@ -46,16 +46,16 @@ describe("fitOneCycle on synthLearner (spec §9 items 12–14)", () => {
       0.95, 0.940451, 0.915451, 0.884549, 0.859549, 0.85, 0.851093, 0.854323, 0.859549, 0.866543, 0.875,
       0.884549, 0.894774, 0.905226, 0.915451, 0.925, 0.933457, 0.940451, 0.945677, 0.948907,
     ];
-    expectRelClose(hps.lr ?? [], lrs, 1e-5);
-    expectRelClose(hps.mom ?? [], moms, 1e-5);
+    testRelClose(hps.lr ?? [], lrs, 1e-5);
+    testRelClose(hps.mom ?? [], moms, 1e-5);
     // And by the formula written out, to float precision.
     const pos = Array.from({ length: 20 }, (_, i) => i / 20);
-    expectRelClose(
+    testRelClose(
       hps.lr ?? [],
       pos.map((p) => combined(0.25, 4e-4, 1e-2, 1e-7, p)),
       1e-12,
     );
-    expectRelClose(
+    testRelClose(
       hps.mom ?? [],
       pos.map((p) => combined(0.25, 0.95, 0.85, 0.95, p)),
       1e-12,
@@ -77,12 +77,12 @@ describe("fitOneCycle on synthLearner (spec §9 items 12–14)", () => {
     });
     const pos = Array.from({ length: 10 }, (_, i) => i / 10);
     const hps = learn.recorder?.hps ?? {};
-    expectRelClose(
+    testRelClose(
       hps.lr ?? [],
       pos.map((p) => combined(0.4, 4e-4, 4e-3, 4e-5, p)),
       1e-12,
     );
-    expectRelClose(
+    testRelClose(
       hps.mom ?? [],
       pos.map((p) => combined(0.4, 0.9, 0.8, 0.7, p)),
       1e-12,
@@ -94,17 +94,17 @@ describe("fitOneCycle on synthLearner (spec §9 items 12–14)", () => {
     const fits: number[][][] = [];
     await fitOneCycle(learn, 1, { cbs: [hyperProbe("lr", fits)] });
     const pos = [0, 0.25, 0.5, 0.75];
-    expectRelClose(
+    testRelClose(
       fits[0]?.map((r) => r[0] as number) ?? [],
       pos.map((p) => combined(0.25, 3e-4 / 25, 3e-4, 3e-9, p)),
       1e-12,
     );
-    expectRelClose(
+    testRelClose(
       fits[0]?.map((r) => r[1] as number) ?? [],
       pos.map((p) => combined(0.25, 3e-3 / 25, 3e-3, 3e-8, p)),
       1e-12,
     );
-    expectRelClose(
+    testRelClose(
       learn.recorder?.hps.mom ?? [],
       pos.map((p) => combined(0.25, 0.9, 0.5, 0.6, p)),
       1e-12,
@@ -130,7 +130,7 @@ describe("two groups (spec §9 item 15)", () => {
     const rows = fits[0] ?? [];
     expect(rows).toHaveLength(10);
     rows.forEach((row, i) => {
-      expectRelClose(
+      testRelClose(
         row,
         [1e-3, 1e-2].map((m) => combined(0.25, m / 25, m, m / 1e5, i / 10)),
         1e-12,
@@ -139,7 +139,7 @@ describe("two groups (spec §9 item 15)", () => {
     // The peak of the schedule is exactly [1e-3, 1e-2]: between batches 2 and 3 (pos .25), reached by
     // neither; the spread stays geometric.
     for (const row of rows) expect((row[1] as number) / (row[0] as number)).toBeCloseTo(10, 9);
-    expectRelClose(
+    testRelClose(
       learn.recorder?.hps.lr ?? [],
       rows.map((r) => r[1] as number),
       0,
@@ -150,6 +150,6 @@ describe("two groups (spec §9 item 15)", () => {
     const learn = quietLearner({ splitter: twoGroups, nTrn: 4 });
     const fits: number[][][] = [];
     await fitOneCycle(learn, 1, { lrMax: [2e-3, 5e-3], cbs: [hyperProbe("lr", fits)] });
-    expectRelClose(fits[0]?.[0] ?? [], [2e-3 / 25, 5e-3 / 25], 1e-12);
+    testRelClose(fits[0]?.[0] ?? [], [2e-3 / 25, 5e-3 / 25], 1e-12);
   });
 });

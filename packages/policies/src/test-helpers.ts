@@ -4,6 +4,8 @@ import type { Callback, DataLoaders, Learner } from "@sched/learner";
 import { type RegModel, type SynthLearnerOptions, synthLearner } from "@sched/learner/testing";
 import { afterEach } from "vitest";
 
+export { testRelClose, twoGroups } from "@sched/learner/testing";
+
 const open: Learner<RegModel, DataLoaders>[] = [];
 afterEach(() => {
   for (const l of open.splice(0)) {
@@ -18,22 +20,6 @@ export function quietLearner(opts: SynthLearnerOptions = {}): Learner<RegModel, 
   learn.logger = () => {};
   open.push(learn);
   return learn;
-}
-
-/** The reference's two-group splitter for RegModel: `[[a], [b]]`. */
-export const twoGroups = (m: RegModel) => [[m.a], [m.b]];
-
-/** `|a - b| <= rel·|b|` elementwise, with a readable failure. */
-export function expectRelClose(actual: readonly number[], expected: readonly number[], rel: number): void {
-  if (actual.length !== expected.length) {
-    throw new Error(`expectRelClose: ${actual.length} values vs ${expected.length} expected`);
-  }
-  expected.forEach((e, i) => {
-    const a = actual[i] as number;
-    if (!(Math.abs(a - e) <= rel * Math.abs(e))) {
-      throw new Error(`expectRelClose: element ${i}: ${a} vs ${e} (relative tolerance ${rel})`);
-    }
-  });
 }
 
 /** Every group's value of `hyper` after each training batch, fit by fit (runs after the scheduler). */
