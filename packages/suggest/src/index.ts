@@ -22,6 +22,18 @@ export { LrFindError, type LrFindFailure, SuggestError } from "./errors.js";
 export { halfway } from "./halfway.js";
 export { minimum } from "./minimum.js";
 export { aggregateRepeats, type RepeatStats } from "./repeats.js";
+export {
+  type LrFindCurve,
+  type LrFindDetails,
+  type LrFindRepeats,
+  lossAt,
+  lrFindResult,
+  mergeDiagnostics,
+  type NamedSuggestFunc,
+  RESERVED_NAMES,
+  type SuggestedLRs,
+  suggestedLRs,
+} from "./result.js";
 export { type SlideOptions, slide, slideWith } from "./slide.js";
 export { steep } from "./steep.js";
 export type { SuggestFunc, Suggestion } from "./types.js";

@@ -2,27 +2,21 @@
 
 import type { Learner } from "@sched/learner";
 import {
-  aggregateRepeats,
   analyzeLrFind,
   type LrFindAnalysis,
+  type LrFindCurve,
+  lrFindResult,
+  type NamedSuggestFunc,
+  RESERVED_NAMES,
+  type SuggestedLRs,
   type SuggestFunc,
-  type Suggestion,
   valley,
 } from "@sched/suggest";
 import { LRFinder } from "./lr-finder.js";
 import { checkRampGroups, finderSettings, type LRFinderOptions, LrFindOptionError } from "./options.js";
-import {
-  type LrFindCurve,
-  lossAt,
-  mergeDiagnostics,
-  RESERVED_NAMES,
-  type SuggestedLRs,
-  suggestedLRs,
-} from "./result.js";
 import { epochCounter } from "./snapshot.js";
 
-/** A suggestion function whose name is known to the type system (e.g. `{ name: "valley" }`). */
-export type NamedSuggestFunc<N extends string> = SuggestFunc & { readonly name: N };
+export type { NamedSuggestFunc } from "@sched/suggest";
 
 /** Options of `lrFind`: the finder's, the suggestion functions and repeats. */
 export interface LrFindOptions<N extends string = "valley"> extends LRFinderOptions {
@@ -136,34 +130,6 @@ export async function lrFind<N extends string = "valley">(
     }
   }
 
-  const last = runs[runs.length - 1] as LrFindAnalysis;
-  const names = last.names as N[];
-  const lastCurve = curve as LrFindCurve;
-  if (repeats === 1) {
-    const lrs = Object.fromEntries(names.map((n) => [n, (last.suggestions[n] as Suggestion).lr]));
-    return suggestedLRs(lrs as Record<N, number>, {
-      names,
-      suggestions: last.suggestions as Record<N, Suggestion>,
-      diagnostics: last.diagnostics,
-      curve: lastCurve,
-      analysis: last,
-      repeats: undefined,
-    });
-  }
-  const stats = aggregateRepeats(runs.map((run) => run.suggestions));
-  const medians = Object.fromEntries(names.map((n) => [n, stats[n]?.median as number]));
-  const marks = Object.fromEntries(
-    names.map((n) => {
-      const lr = medians[n] as number;
-      return [n, { lr, point: [lr, lossAt(lastCurve.lrs, lastCurve.losses, lr)] }];
-    }),
-  );
-  return suggestedLRs(medians as Record<N, number>, {
-    names,
-    suggestions: marks as Record<N, Suggestion>,
-    diagnostics: mergeDiagnostics(runs),
-    curve: lastCurve,
-    analysis: last,
-    repeats: { k: repeats, stats, runs },
-  });
+  // Shared with @sched/layers' lrFind: the same result shape and the same median-of-runs rule.
+  return lrFindResult<N>(runs, curve as LrFindCurve);
 }
