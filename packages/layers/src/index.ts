@@ -1,6 +1,16 @@
 /**
  * @sched/layers: schedules, one-cycle and the LR finder for users of tfjs-layers `model.fit`.
  */
+
+// lrFind's result type, shared with @sched/callbacks (both are built by @sched/suggest's lrFindResult).
+export {
+  type LrFindCurve,
+  type LrFindDetails,
+  type LrFindRepeats,
+  type NamedSuggestFunc,
+  RESERVED_NAMES,
+  type SuggestedLRs,
+} from "@sched/suggest";
 export type { TensorData } from "./batches.js";
 export type { CallbackInput, FitCallback } from "./callback-list.js";
 export { LayersError, UnsupportedHyperError, UnsupportedOptimizerError } from "./errors.js";
@@ -11,13 +21,7 @@ export {
   type OneCycleHistory,
   type OneCycleOptions,
 } from "./fit-one-cycle.js";
-export {
-  type LrFindOptions,
-  type LrFindRecorder,
-  type LrFindResult,
-  type LrFindRunResult,
-  lrFind,
-} from "./lr-find.js";
+export { type LrFindOptions, lrFind } from "./lr-find.js";
 export { type HyperField, KNOWN_HYPERS, type OptimizerKind } from "./optimizers.js";
 export {
   type HyperSchedule,

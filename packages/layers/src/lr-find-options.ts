@@ -1,12 +1,20 @@
 /** lrFind's options: their defaults and checks (all before anything is trained). */
-import { type AnalyzeOptions, analyzeLrFind, LrFindError, type SuggestFunc, valley } from "@sched/suggest";
+import {
+  type AnalyzeOptions,
+  analyzeLrFind,
+  LrFindError,
+  type NamedSuggestFunc,
+  RESERVED_NAMES,
+  type SuggestFunc,
+  valley,
+} from "@sched/suggest";
 import { type CallbackInput, type FitCallback, toCallbacks } from "./callback-list.js";
 import { LayersError } from "./errors.js";
 
 const WHERE = "lrFind";
 
-/** Options of `lrFind`. */
-export interface LrFindOptions {
+/** Options of `lrFind`; `N` is the union of the suggestion functions' names (the result's keys). */
+export interface LrFindOptions<N extends string = "valley"> {
   /** First LR of the ramp (default 1e-7). */
   startLr?: number;
   /** The ramp heads for this LR, reached at iteration numIt (default 10). */
@@ -23,8 +31,11 @@ export interface LrFindOptions {
   shuffle?: boolean;
   /** Seed of the batch order (tensor input); default random. Repeat r uses seed + r. */
   seed?: number;
-  /** Suggestion functions (default [valley]); results are keyed by their names, in this order. */
-  suggestFuncs?: readonly SuggestFunc[];
+  /**
+   * Suggestion functions (default [valley]); the result has one LR per function, keyed by its name,
+   * in this order. A name may not be one of the result's details (`RESERVED_NAMES`).
+   */
+  suggestFuncs?: readonly NamedSuggestFunc<N>[];
   /** Run the test k times (restoring in between) and aggregate the suggestions (default 1). */
   repeats?: number;
   /** tfjs callbacks called around each batch (logs: batch, size, loss); `model.stopTraining = true` stops. */
@@ -52,11 +63,14 @@ export interface CheckedLrFindOptions {
 }
 
 /** Fills in the defaults and checks every option (LayersError; SuggestError from the analysis's own checks). */
-export function checkLrFindOptions(options: LrFindOptions, dataset: boolean): CheckedLrFindOptions {
+export function checkLrFindOptions<N extends string>(
+  options: LrFindOptions<N>,
+  dataset: boolean,
+): CheckedLrFindOptions {
   const o = options ?? {};
   if (typeof o !== "object") throw new LayersError(`${WHERE}: options must be an object; got ${String(o)}`);
   const { startLr = 1e-7, endLr = 10, numIt = 100, stopDiv = true, stepMode = "exp", shuffle = true } = o;
-  const { suggestFuncs = [valley], repeats = 1 } = o;
+  const { suggestFuncs = [valley] as readonly SuggestFunc[], repeats = 1 } = o;
   const positive = (name: string, v: unknown) => {
     if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) {
       throw new LayersError(`${WHERE}: ${name} must be a finite number > 0; got ${String(v)}`);
@@ -104,6 +118,14 @@ export function checkLrFindOptions(options: LrFindOptions, dataset: boolean): Ch
   } catch (e) {
     if (!(e instanceof LrFindError)) throw e;
   }
+  suggestFuncs.forEach((f, i) => {
+    if (RESERVED_NAMES.includes(f.name)) {
+      throw new LayersError(
+        `${WHERE}: suggestFuncs[${i}] is named "${f.name}", which the result uses for its details ` +
+          `(${RESERVED_NAMES.join(", ")}); rename it, e.g. with suggestFunc("my${f.name}", ...) from @sched/suggest`,
+      );
+    }
+  });
   const callbacks = toCallbacks(o.callbacks, WHERE);
   return {
     startLr,

@@ -7,7 +7,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SchedExp } from "@sched/core";
 import { plotLrFind } from "@sched/plot";
-import { analyzeLrFind, LrFindError, minimum, SuggestError, slide, steep, valley } from "@sched/suggest";
+import {
+  analyzeLrFind,
+  LrFindError,
+  lossAt,
+  minimum,
+  SuggestError,
+  type SuggestedLRs,
+  slide,
+  steep,
+  suggestFunc,
+  valley,
+} from "@sched/suggest";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LayersError, UnsupportedOptimizerError } from "./errors.js";
@@ -64,7 +75,7 @@ describe("the reference's LRFinder checks, by value", () => {
     const before = await state(model);
     const config = hypers(model);
     const result = await expectNoLeak(() => lrFind(model, x, y, { seed: 1 }));
-    const { lrs, losses } = result.recorder;
+    const { lrs, losses } = result.curve;
     expect(lrs.length).toBeLessThanOrEqual(100);
     expect(losses.length).toBe(lrs.length);
     if (lrs.length < 100) {
@@ -86,36 +97,59 @@ describe("the reference's LRFinder checks, by value", () => {
       stopDiv: false,
       endLr: 1,
     });
+    expect(Object.keys(result)).toEqual(["minimum", "steep", "valley", "slide"]);
     expect(Object.keys(result.suggestions)).toEqual(["minimum", "steep", "valley", "slide"]);
     expect(result.names).toEqual(["minimum", "steep", "valley", "slide"]);
-    for (const s of Object.values(result.suggestions)) {
-      expect(Number.isFinite(s.lr) && s.lr > 0).toBe(true);
-      expect(s.point.every(Number.isFinite)).toBe(true);
+    for (const [name, lr] of Object.entries(result)) {
+      expect(Number.isFinite(lr) && lr > 0).toBe(true);
+      const s = result.suggestions[name];
+      expect(s?.lr).toBe(lr);
+      expect(s?.point.every(Number.isFinite)).toBe(true);
     }
     model.dispose();
   });
 });
 
 describe("what it returns", () => {
-  it("exactly analyzeLrFind of its recording (suggestions, window, stop, diagnostics), plus the recording", async () => {
+  it("one LR per function, and as details exactly analyzeLrFind of its recording (curve)", async () => {
     const model = await trained();
     const result = await lrFind(model, x, y, { seed: 3, suggestFuncs: [valley, steep] });
-    const { recorder, ...analysis } = result;
-    expect(analysis).toEqual(analyzeLrFind(recorder, { suggestFuncs: [valley, steep] }));
-    expect(recorder.hps.lr).toEqual(recorder.lrs);
-    expect(recorder.rawLosses.length).toBe(recorder.losses.length);
+    const { curve } = result;
+    const analysis = analyzeLrFind({ ...curve, numIt: 100 }, { suggestFuncs: [valley, steep] });
+    expect(result.analysis).toEqual(analysis);
+    expect({ ...result }).toEqual({
+      valley: analysis.suggestions.valley?.lr,
+      steep: analysis.suggestions.steep?.lr,
+    });
+    expect(JSON.parse(JSON.stringify(result))).toEqual({ ...result }); // details stay out of JSON
+    expect(result.names).toEqual(["valley", "steep"]);
+    expect(result.suggestions).toEqual(analysis.suggestions);
+    expect(result.diagnostics).toEqual(analysis.diagnostics);
+    expect(result.repeats).toBeUndefined();
+    expect(Object.keys(curve)).toEqual(["lrs", "losses", "rawLosses"]);
+    expect(curve.rawLosses.length).toBe(curve.losses.length);
+    expect(Object.isFrozen(result)).toBe(true);
+    model.dispose();
+  });
+
+  it("the default suggestFuncs: the result is typed { valley: number }", async () => {
+    const model = await trained();
+    const { valley: lr, ...rest } = await lrFind(model, x, y, { seed: 3, numIt: 60 });
+    const typed: number = lr; // a type error if valley were number | undefined
+    expect(Number.isFinite(typed) && typed > 0).toBe(true);
+    expect(rest).toEqual({});
     model.dispose();
   });
 
   it("losses are the debiased moving average (beta 0.98) of the raw batch losses", async () => {
     const model = await trained();
-    const { recorder } = await lrFind(model, x, y, { seed: 4, numIt: 40, endLr: 1e-2 });
+    const { curve } = await lrFind(model, x, y, { seed: 4, numIt: 40, endLr: 1e-2 });
     let avg = 0;
-    const expected = recorder.rawLosses.map((l, i) => {
+    const expected = curve.rawLosses.map((l, i) => {
       avg = 0.98 * avg + 0.02 * l;
       return avg / (1 - 0.98 ** (i + 1));
     });
-    recorder.losses.forEach((l, i) => {
+    curve.losses.forEach((l, i) => {
       expect(l).toBeCloseTo(expected[i] as number, 12);
     });
     model.dispose();
@@ -131,11 +165,11 @@ describe("what it returns", () => {
       numIt: 30,
       stopDiv: false,
     });
-    expect(result.recorder.lrs).toHaveLength(30);
-    result.recorder.lrs.forEach((lr, i) => {
+    expect(result.curve.lrs).toHaveLength(30);
+    result.curve.lrs.forEach((lr, i) => {
       expect(lr).toBeCloseTo(1e-4 + (1e-2 - 1e-4) * (i / 30), 15);
     });
-    expect(result.stop.reason).toBe("completed");
+    expect(result.analysis.stop.reason).toBe("completed");
     model.dispose();
   });
 
@@ -148,11 +182,11 @@ describe("what it returns", () => {
       numIt: 100,
       stopDiv: false,
     });
-    const raw = result.recorder.rawLosses;
+    const raw = result.curve.rawLosses;
     expect(raw.length).toBeLessThan(100);
     expect(Number.isFinite(raw.at(-1) as number)).toBe(false);
     expect(raw.slice(0, -1).every(Number.isFinite)).toBe(true);
-    expect(result.stop.reason).toBe("non-finite");
+    expect(result.analysis.stop.reason).toBe("non-finite");
     model.dispose();
   });
 
@@ -161,7 +195,7 @@ describe("what it returns", () => {
     const dir = mkdtempSync(join(tmpdir(), "layers-lrfind-"));
     const cwd = process.cwd();
     process.chdir(dir);
-    let result: Awaited<ReturnType<typeof lrFind>>;
+    let result: SuggestedLRs<"valley">;
     try {
       result = await lrFind(model, x, y, { seed: 7 });
       expect(readdirSync(dir)).toEqual([]);
@@ -169,14 +203,11 @@ describe("what it returns", () => {
       process.chdir(cwd);
     }
     try {
-      const fig = plotLrFind(result.recorder, { suggestions: result.suggestions });
+      const fig = plotLrFind(result.curve, { suggestions: result.suggestions });
       await fig.save(join(dir, "lr_find.png"));
       const png = readFileSync(join(dir, "lr_find.png"));
       expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-      expect(await fig.toSVG()).toContain(
-        `valley ${result.suggestions.valley?.lr.toExponential(2).replace("e+", "e")}`,
-      );
-      expect(() => plotLrFind(result, { suggestions: result.suggestions })).not.toThrow();
+      expect(await fig.toSVG()).toContain(`valley ${result.valley.toExponential(2).replace("e+", "e")}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -190,11 +221,11 @@ describe("datasets", () => {
     const before = await state(model);
     const ds = tf.data.zip({ xs: tf.data.array(x.arraySync()), ys: tf.data.array(y.arraySync()) }).batch(64);
     const result = await expectNoLeak(() => lrFind(model, ds, { numIt: 30, endLr: 1e-2, stopDiv: false }));
-    expect(result.recorder.lrs).toHaveLength(30); // 4 batches per pass: 8 passes
+    expect(result.curve.lrs).toHaveLength(30); // 4 batches per pass: 8 passes
     expect(await state(model)).toEqual(before);
     // The tensor call's shape, with an unused y, works too.
     const again = await lrFind(model, ds, undefined, { numIt: 12, endLr: 1e-2, stopDiv: false });
-    expect(again.recorder.lrs).toHaveLength(12);
+    expect(again.curve.lrs).toHaveLength(12);
     model.dispose();
   });
 
@@ -258,8 +289,8 @@ describe("restored on every way out", () => {
       },
     });
     const result = await expectNoLeak(() => lrFind(model, x, y, { callbacks: [stopper], stopDiv: false }));
-    expect(result.recorder.lrs).toHaveLength(60);
-    expect(result.stop.reason).toBe("stopped");
+    expect(result.curve.lrs).toHaveLength(60);
+    expect(result.analysis.stop.reason).toBe("stopped");
     expect(await state(model)).toEqual(before);
     expect(model.stopTraining).toBe(false);
     model.dispose();
@@ -289,32 +320,49 @@ describe("restored on every way out", () => {
 });
 
 describe("repeats", () => {
-  it("k runs with different batch orders; per function the median and quartiles; same seed, same answer", async () => {
+  it("k runs with different batch orders; per function the median, marked on the last run's curve; same seed, same answer", async () => {
     const model = await trained();
     const before = await state(model);
-    const a = await expectNoLeak(() =>
-      lrFind(model, x, y, { repeats: 3, seed: 10, batchSize: 16, suggestFuncs: [valley, minimum] }),
-    );
+    const options = { repeats: 3, seed: 10, batchSize: 16, suggestFuncs: [valley, minimum] };
+    const a = await expectNoLeak(() => lrFind(model, x, y, options));
     expect(await state(model)).toEqual(before);
     const runs = a.repeats?.runs ?? [];
+    expect(a.repeats?.k).toBe(3);
     expect(runs).toHaveLength(3);
-    expect(runs[0]?.recorder.rawLosses).not.toEqual(runs[1]?.recorder.rawLosses);
-    const values = runs.map((r) => r.suggestions.valley?.lr as number);
-    expect(a.repeats?.stats.valley?.values).toEqual(values);
-    expect(a.repeats?.stats.valley?.median).toBe([...values].sort((p, q) => p - q)[1]);
+    expect(runs[0]?.losses).not.toEqual(runs[1]?.losses);
+    // The curve and the analysis are the last run's.
+    expect(a.analysis).toBe(runs[2]);
+    expect(analyzeLrFind({ ...a.curve, numIt: 100 }, { suggestFuncs: [valley, minimum] })).toEqual(runs[2]);
+    for (const name of ["valley", "minimum"]) {
+      const values = runs.map((r) => r.suggestions[name]?.lr as number);
+      const median = [...values].sort((p, q) => p - q)[1] as number;
+      expect(a.repeats?.stats[name]?.values).toEqual(values);
+      expect(a.repeats?.stats[name]?.median).toBe(median);
+      expect(a[name]).toBe(median);
+      expect(a.suggestions[name]?.lr).toBe(median);
+      expect(a.suggestions[name]?.point[0]).toBe(median);
+      expect(a.suggestions[name]?.point[1]).toBe(lossAt(a.curve.lrs, a.curve.losses, median));
+    }
     expect(Object.keys(a.repeats?.stats ?? {})).toEqual(["valley", "minimum"]);
-    expect(a.suggestions).toEqual(runs[0]?.suggestions);
-    const b = await lrFind(model, x, y, {
-      repeats: 3,
-      seed: 10,
-      batchSize: 16,
-      suggestFuncs: [valley, minimum],
+    const codes = runs.flatMap((r) => r.diagnostics.map((d) => d.code));
+    expect(a.diagnostics.map((d) => d.code)).toEqual([...new Set(codes)]);
+    const b = await lrFind(model, x, y, options);
+    b.curve.rawLosses.forEach((l, j) => {
+      expect(l).toBeCloseTo(a.curve.rawLosses[j] as number, 5);
     });
     b.repeats?.runs.forEach((run, i) => {
-      run.recorder.rawLosses.forEach((l, j) => {
-        expect(l).toBeCloseTo(runs[i]?.recorder.rawLosses[j] as number, 5);
+      run.losses.forEach((l, j) => {
+        expect(l).toBeCloseTo(runs[i]?.losses[j] as number, 5);
       });
     });
+    model.dispose();
+  });
+
+  it("an LrFindError of one run says which run", async () => {
+    const model = await trained();
+    const err = await lrFind(model, x, y, { repeats: 2, numIt: 6, endLr: 1e-3 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LrFindError);
+    expect((err as Error).message).toMatch(/^run 1 of 2: .*Raise numIt/);
     model.dispose();
   });
 });
@@ -334,6 +382,19 @@ describe("bad input: typed errors before training", () => {
     ["seed -3", { seed: -3 }, /seed must be an integer >= 0; got -3/],
     ["duplicate names", { suggestFuncs: [valley, valley] }, SuggestError],
     ["a callback that is not one", { callbacks: [42] }, /callbacks\[0\] must be a tfjs callback/],
+    [
+      "a function named like a detail of the result",
+      {
+        suggestFuncs: [
+          valley,
+          suggestFunc("curve", (lrs, losses) => ({
+            lr: lrs[0] as number,
+            point: [lrs[0] as number, losses[0] as number],
+          })),
+        ],
+      },
+      /suggestFuncs\[1\] is named "curve", which the result uses for its details \(names, suggestions/,
+    ],
   ];
   it.each(bad)("%s", async (_name, options, expected) => {
     const model = await trained();

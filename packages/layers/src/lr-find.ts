@@ -5,11 +5,12 @@
  */
 import { SchedExp, SchedLin } from "@sched/core";
 import {
-  aggregateRepeats,
   analyzeLrFind,
   type LrFindAnalysis,
+  type LrFindCurve,
   LrFindError,
-  type RepeatStats,
+  lrFindResult,
+  type SuggestedLRs,
 } from "@sched/suggest";
 import * as tf from "@tensorflow/tfjs";
 import {
@@ -30,34 +31,6 @@ import { takeSnapshot } from "./snapshot.js";
 
 export type { LrFindOptions } from "./lr-find-options.js";
 
-/** What one run recorded, per iteration that ran: what `plotLrFind` and `plotSched` read. */
-export interface LrFindRecorder {
-  /** LR of each iteration. */
-  lrs: number[];
-  /** Smoothed, debiased loss (beta 0.98), as fastai's Recorder keeps it. */
-  losses: number[];
-  /** Raw loss of each batch. */
-  rawLosses: number[];
-  /** Iterations asked for. */
-  numIt: number;
-  /** `{ lr: lrs }`, for `plotSched`. */
-  hps: { lr: number[] };
-}
-
-/** One run's analysis (suggestions keyed by name, window, stop, diagnostics) and its recording. */
-export interface LrFindRunResult extends LrFindAnalysis {
-  recorder: LrFindRecorder;
-}
-
-/** The result of lrFind: the first run, plus every run and their statistics when `repeats` > 1. */
-export interface LrFindResult extends LrFindRunResult {
-  repeats?: {
-    /** Per suggestion function: median, quartiles (in log10 lr) and the k values. */
-    stats: Record<string, RepeatStats>;
-    runs: LrFindRunResult[];
-  };
-}
-
 const WHERE = "lrFind";
 const BETA = 0.98;
 
@@ -66,7 +39,7 @@ async function ramp(
   model: tf.LayersModel,
   batches: BatchStream,
   o: CheckedLrFindOptions,
-): Promise<LrFindRecorder> {
+): Promise<LrFindCurve> {
   const lrSched = o.stepMode === "exp" ? SchedExp(o.startLr, o.endLr) : SchedLin(o.startLr, o.endLr);
   const scheduler = new ScheduleCallback({ lr: lrSched }, { totalSteps: o.numIt });
   const all: FitCallback[] = [scheduler, ...o.callbacks];
@@ -105,13 +78,12 @@ async function ramp(
     if (model.stopTraining) break;
   }
   for (const cb of all) await cb.onTrainEnd({});
-  const lrs = scheduler.hps.lr.slice(0, losses.length);
-  return { lrs, losses, rawLosses, numIt: o.numIt, hps: { lr: lrs } };
+  return { lrs: scheduler.hps.lr.slice(0, losses.length), losses, rawLosses };
 }
 
-function analyze(recorder: LrFindRecorder, o: CheckedLrFindOptions, run: number): LrFindRunResult {
+function analyze(curve: LrFindCurve, o: CheckedLrFindOptions, run: number): LrFindAnalysis {
   try {
-    return { ...analyzeLrFind(recorder, o.analyze), recorder };
+    return analyzeLrFind({ ...curve, numIt: o.numIt }, o.analyze);
   } catch (e) {
     if (e instanceof LrFindError && o.repeats > 1) {
       throw new LrFindError(`run ${run + 1} of ${o.repeats}: ${e.message}`, e);
@@ -124,32 +96,34 @@ function analyze(recorder: LrFindRecorder, o: CheckedLrFindOptions, run: number)
  * The LR range test on a compiled tfjs-layers model: raises the LR each batch from `startLr`
  * towards `endLr` over `numIt` batches (as many epochs as needed), records the smoothed loss and
  * stops when it diverges, then puts the model's weights and the optimizer's state and hypers back
- * exactly as they were (also when a callback or the model throws). Returns the suggestions keyed
- * by function name, the diagnostics, and the recording for `plotLrFind(result.recorder, ...)`.
+ * exactly as they were (also when a callback or the model throws). Returns `SuggestedLRs`, the
+ * result `@sched/callbacks`' lrFind returns too: one LR per suggestion function, keyed by its name,
+ * plus the non-enumerable `names`, `suggestions`, `diagnostics`, `curve` (for
+ * `plotLrFind(result.curve, { suggestions: result.suggestions })`), `analysis` and `repeats`.
  */
-export function lrFind(
+export function lrFind<N extends string = "valley">(
   model: tf.LayersModel,
   x: TensorData,
   y: TensorData,
-  options?: LrFindOptions,
-): Promise<LrFindResult>;
-export function lrFind(
+  options?: LrFindOptions<N>,
+): Promise<SuggestedLRs<N>>;
+export function lrFind<N extends string = "valley">(
   model: tf.LayersModel,
   dataset: tf.data.Dataset<tf.TensorContainer>,
-  options?: LrFindOptions,
-): Promise<LrFindResult>;
-export function lrFind(
+  options?: LrFindOptions<N>,
+): Promise<SuggestedLRs<N>>;
+export function lrFind<N extends string = "valley">(
   model: tf.LayersModel,
   dataset: tf.data.Dataset<tf.TensorContainer>,
   y: null | undefined,
-  options?: LrFindOptions,
-): Promise<LrFindResult>;
-export async function lrFind(
+  options?: LrFindOptions<N>,
+): Promise<SuggestedLRs<N>>;
+export async function lrFind<N extends string = "valley">(
   model: tf.LayersModel,
   data: TensorData | tf.data.Dataset<tf.TensorContainer>,
-  yOrOptions?: TensorData | LrFindOptions | null,
-  maybeOptions?: LrFindOptions,
-): Promise<LrFindResult> {
+  yOrOptions?: TensorData | LrFindOptions<N> | null,
+  maybeOptions?: LrFindOptions<N>,
+): Promise<SuggestedLRs<N>> {
   const dataset = isDataset(data) && !(data instanceof tf.Tensor);
   if (!dataset && !isTensorData(data)) {
     throw new LayersError(`${WHERE}: x must be a tensor, an array or a map of tensors, or a tf.data dataset`);
@@ -159,7 +133,7 @@ export async function lrFind(
   }
   // A dataset's options may also come fourth, after an unused y (the tensor call's shape).
   const given = dataset && yOrOptions == null ? maybeOptions : dataset ? yOrOptions : maybeOptions;
-  const o = checkLrFindOptions(given as LrFindOptions, dataset);
+  const o = checkLrFindOptions(given as LrFindOptions<N>, dataset);
   if (!model || typeof model.trainOnBatch !== "function") {
     throw new LayersError(`${WHERE}: model must be a tfjs LayersModel`);
   }
@@ -168,7 +142,7 @@ export async function lrFind(
   if (state.isTraining) throw new LayersError(`${WHERE}: the model is training (another fit is running)`);
   const stopTraining = model.stopTraining;
   const history = model.history;
-  const recorders: LrFindRecorder[] = [];
+  const curves: LrFindCurve[] = [];
   const snapshot = takeSnapshot(model, optimizer, spec);
   state.isTraining = true;
   try {
@@ -181,7 +155,7 @@ export async function lrFind(
             seed: o.seed + r,
             where: WHERE,
           });
-      recorders.push(await ramp(model, batches, o));
+      curves.push(await ramp(model, batches, o));
     }
   } finally {
     try {
@@ -193,8 +167,7 @@ export async function lrFind(
       model.history = history;
     }
   }
-  const runs = recorders.map((rec, r) => analyze(rec, o, r));
-  const first = runs[0] as LrFindRunResult;
-  if (o.repeats === 1) return first;
-  return { ...first, repeats: { stats: aggregateRepeats(runs.map((run) => run.suggestions)), runs } };
+  const runs = curves.map((curve, r) => analyze(curve, o, r));
+  // Built as @sched/callbacks builds it: with repeats, the medians marked on the last run's curve.
+  return lrFindResult<N>(runs, curves[curves.length - 1] as LrFindCurve);
 }
