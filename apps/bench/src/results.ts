@@ -15,6 +15,18 @@ export function machineLine(backend?: string): string {
   return `${cpus().length}× ${cpu}, ${mem} GiB, ${platform()} ${release()}, Node ${process.version}${be}`;
 }
 
+/** Where each suite's section goes in RESULTS.md (unlisted suites follow, by name). */
+const SECTION_ORDER = [
+  "schedules",
+  "backends",
+  "learner",
+  "lrfind",
+  "layers",
+  "vision",
+  "regret",
+  "superconvergence",
+];
+
 export interface SectionInput {
   suite: string;
   title: string;
@@ -40,14 +52,19 @@ export function writeSection(s: SectionInput): void {
   ].join("\n");
   const head =
     "# Benchmark results\n\nEach section is rewritten by its suite; raw figures are in `results/<suite>.json`.\n";
-  let text = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : head;
-  const i = text.indexOf(begin);
-  const j = text.indexOf(end);
-  text =
-    i >= 0 && j > i
-      ? text.slice(0, i) + section + text.slice(j + end.length)
-      : `${text.trimEnd()}\n\n${section}\n`;
-  writeFileSync(resultsFile, text);
+  const text = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : head;
+  const sections = new Map<string, string>();
+  const marker = /<!-- suite:([\w-]+) -->[\s\S]*?<!-- \/suite:\1 -->/g;
+  for (const m of text.matchAll(marker)) sections.set(m[1] as string, m[0]);
+  sections.set(s.suite, section);
+  const preamble = text.split("<!-- suite:")[0]?.trimEnd() || head.trimEnd();
+  // A fixed order, so a rerun of one suite moves no other section and diffs stay readable.
+  const rank = (name: string) => {
+    const i = SECTION_ORDER.indexOf(name);
+    return i < 0 ? SECTION_ORDER.length : i;
+  };
+  const ordered = [...sections.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  writeFileSync(resultsFile, `${preamble}\n\n${ordered.map((k) => sections.get(k)).join("\n\n")}\n`);
   mkdirSync(join(benchDir, "results"), { recursive: true });
   writeFileSync(
     join(benchDir, "results", `${s.suite}.json`),
