@@ -1,27 +1,20 @@
 /** The README's ParamScheduler and SaveModel examples run as written and print what they claim. */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { initBackend } from "@sched/learner";
+import { arrowClaims, runBlock, tsBlocks } from "@sched/readme-examples";
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const readme = readFileSync(join(here, "..", "README.md"), "utf8");
-const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)]
-  .map((m) => m[1] as string)
-  .filter((code) =>
-    /import \{[^}]*\b(ParamScheduler|SaveModel)\b[^}]*\} from "@sched\/callbacks"/.test(code),
-  );
-const tmp = join(here, "__readme_schedulers__");
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+const blocks = tsBlocks(readFileSync(join(packageDir, "README.md"), "utf8")).filter((code) =>
+  /import \{[^}]*\b(ParamScheduler|SaveModel)\b[^}]*\} from "@sched\/callbacks"/.test(code),
+);
+const imports = { "@sched/callbacks": join(packageDir, "src", "index.ts") };
 beforeAll(async () => {
   await initBackend();
 });
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** What a block claims it prints: its `console.log(...); // → X` lines, in order. */
-const claims = (code: string) =>
-  [...code.matchAll(/console\.log\(.*\); \/\/ → (.*)$/gm)].map((m) => (m[1] as string).trim());
 
 it("the README has its ParamScheduler and SaveModel examples", () => {
   expect(blocks.length).toBe(2);
@@ -29,23 +22,11 @@ it("the README has its ParamScheduler and SaveModel examples", () => {
 
 it.each(blocks.map((code, i) => [i, code] as const))(
   "README example %i prints exactly what it claims and leaks nothing",
-  async (i, code) => {
-    mkdirSync(tmp, { recursive: true });
-    const file = join(tmp, `example-${i}.ts`);
-    writeFileSync(file, code.replaceAll('"@sched/callbacks"', '"../index.js"'));
-    const printed: string[] = [];
-    const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-      printed.push(args.map(String).join(" "));
-    });
-    const before = tf.memory().numTensors;
-    try {
-      await import(pathToFileURL(file).href);
-    } finally {
-      spy.mockRestore();
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    const expected = claims(code);
+  async (_i, code) => {
+    const run = await runBlock(code, { packageDir, imports, countTensors: () => tf.memory().numTensors });
+    expect(run.tensorChange).toBe(0);
+    const expected = arrowClaims(code);
     expect(expected.length).toBeGreaterThan(0);
-    expect(printed).toEqual(expected);
+    expect(run.printed).toEqual(expected);
   },
 );

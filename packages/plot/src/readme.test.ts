@@ -1,36 +1,26 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { expect, it, vi } from "vitest";
+import { runBlock, tsBlocks } from "@sched/readme-examples";
+import { expect, it } from "vitest";
 import { pngSize } from "./test-files.js";
 
-// Runs the README's example against this package's source in a temp dir, so the README stays accurate.
+// Runs the README's example against this package's source in an empty folder, so the README stays accurate.
 it("the README example runs and writes the files it names", async () => {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const readme = await readFile(join(here, "..", "README.md"), "utf8");
-  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+  const code = tsBlocks(readFileSync(join(packageDir, "README.md"), "utf8"))[0];
   expect(code).toBeDefined();
-  const dir = await mkdtemp(join(tmpdir(), "plot-readme-"));
-  const file = join(dir, "example.ts");
-  await writeFile(file, (code as string).replace('"@sched/plot"', JSON.stringify(join(here, "index.ts"))));
-  const log = vi.spyOn(console, "log").mockImplementation(() => {});
-  const cwd = process.cwd();
-  process.chdir(dir);
-  try {
-    await import(/* @vite-ignore */ file);
-    expect((await readdir(join(dir, "out"))).sort()).toEqual([
-      "loss.html",
-      "lr_find.svg",
-      "report.html",
-      "schedule.png",
-    ]);
-    expect(pngSize(await readFile(join(dir, "out", "schedule.png"))).width).toBeGreaterThan(0);
-    expect(await readFile(join(dir, "out", "report.html"), "utf8")).toContain("valley suggests 3.02e-4.");
-    expect(log.mock.calls[0]?.[0]).toContain("datasets");
-  } finally {
-    process.chdir(cwd);
-    log.mockRestore();
-    await rm(dir, { recursive: true, force: true });
-  }
+  const run = await runBlock(code as string, {
+    packageDir,
+    imports: { "@sched/plot": join(packageDir, "src", "index.ts") },
+  });
+  expect([...run.written.keys()].sort()).toEqual([
+    "out/loss.html",
+    "out/lr_find.svg",
+    "out/report.html",
+    "out/schedule.png",
+  ]);
+  expect(pngSize(run.written.get("out/schedule.png") as Buffer).width).toBeGreaterThan(0);
+  expect(run.written.get("out/report.html")?.toString("utf8")).toContain("valley suggests 3.02e-4.");
+  expect(run.calls[0]?.[0]).toContain("datasets");
 });

@@ -1,52 +1,33 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { expect, it, vi } from "vitest";
+import { runBlock, tsBlocks } from "@sched/readme-examples";
+import { expect, it } from "vitest";
 
-// Runs the README's example against this package's source, so the README stays accurate.
+// Runs the README's examples against this package's source, so the README stays accurate.
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+const blocks = tsBlocks(readFileSync(join(packageDir, "README.md"), "utf8"));
+const imports = { "@sched/suggest": join(packageDir, "src", "index.ts") };
+
 it("the README example runs and prints what it says", async () => {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const readme = await readFile(join(here, "..", "README.md"), "utf8");
-  const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+  const code = blocks[0];
   expect(code).toBeDefined();
-  const dir = await mkdtemp(join(tmpdir(), "suggest-readme-"));
-  const file = join(dir, "example.ts");
-  await writeFile(file, (code as string).replace('"@sched/suggest"', JSON.stringify(join(here, "index.ts"))));
-  const log = vi.spyOn(console, "log").mockImplementation(() => {});
-  try {
-    await import(/* @vite-ignore */ file);
-    const lines = log.mock.calls.map((c) => c.map(String).join(" "));
-    expect(lines[0]).toBe("valley,minimum,steep,slide10");
-    expect(lines).toContain("");
-    expect(lines).toContain("diverged");
-    expect(lines.at(-1)).toBe("0.003");
-  } finally {
-    log.mockRestore();
-    await rm(dir, { recursive: true, force: true });
-  }
+  const lines = (await runBlock(code as string, { packageDir, imports })).printed;
+  expect(lines[0]).toBe("valley,minimum,steep,slide10");
+  expect(lines).toContain("");
+  expect(lines).toContain("diverged");
+  expect(lines.at(-1)).toBe("0.003");
 });
 
 it("the README example of lrFind's result runs and prints what it says", async () => {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const readme = await readFile(join(here, "..", "README.md"), "utf8");
-  const code = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)][1]?.[1];
+  const code = blocks[1];
   expect(code).toContain("lrFindResult");
-  const dir = await mkdtemp(join(tmpdir(), "suggest-readme-"));
-  const file = join(dir, "example.ts");
-  await writeFile(file, (code as string).replace('"@sched/suggest"', JSON.stringify(join(here, "index.ts"))));
-  const log = vi.spyOn(console, "log").mockImplementation(() => {});
-  try {
-    await import(/* @vite-ignore */ file);
-    expect(log.mock.calls).toEqual([
-      [["valley", "minimum"], true],
-      [true],
-      [["valley", "minimum"], true, undefined],
-      [true, 3],
-      [true, true],
-    ]);
-  } finally {
-    log.mockRestore();
-    await rm(dir, { recursive: true, force: true });
-  }
+  const run = await runBlock(code as string, { packageDir, imports });
+  expect(run.calls).toEqual([
+    [["valley", "minimum"], true],
+    [true],
+    [["valley", "minimum"], true, undefined],
+    [true, 3],
+    [true, true],
+  ]);
 });

@@ -1,44 +1,29 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { readmeSection, runBlock, trueClaims, tsBlocks } from "@sched/readme-examples";
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, expect, test, vi } from "vitest";
+import { expect, test } from "vitest";
 
 // The examples of the README's "LR finder" section run as written (only @sched/callbacks points at the sources).
-const here = dirname(fileURLToPath(import.meta.url));
-const readme = readFileSync(join(here, "..", "..", "README.md"), "utf8");
-const start = readme.indexOf("\n## LR finder\n");
-const end = readme.indexOf("\n## ", start + 1);
-const section = readme.slice(start, end < 0 ? undefined : end);
-const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
-const tmp = join(here, "__readme__");
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const section = readmeSection(readFileSync(join(packageDir, "README.md"), "utf8"), "LR finder");
+const blocks = tsBlocks(section ?? "");
+const imports = { "@sched/callbacks": join(packageDir, "src", "index.ts") };
 
 test("the README has an LR finder section with its examples", () => {
-  expect(start).toBeGreaterThan(0);
+  expect(section).toBeDefined();
   expect(blocks.length).toBe(3);
 });
 
 test.each(blocks.map((code, i) => [i, code] as const))(
   "LR finder example %i runs, prints what it says and leaks nothing",
-  async (i, code) => {
-    mkdirSync(tmp, { recursive: true });
-    const file = join(tmp, `lr-finder-example-${i}.ts`);
-    writeFileSync(file, code.replaceAll('"@sched/callbacks"', '"../../index.js"'));
-    const printed: string[] = [];
-    const spy = vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => {
-      printed.push(args.map(String).join(" "));
-    });
-    try {
-      const before = tf.memory().numTensors;
-      await import(pathToFileURL(file).href);
-      expect(tf.memory().numTensors).toBe(before);
-    } finally {
-      spy.mockRestore();
-    }
+  async (_i, code) => {
+    const run = await runBlock(code, { packageDir, imports, countTensors: () => tf.memory().numTensors });
+    expect(run.tensorChange).toBe(0);
     // Every `console.log(...); // true ...` line must print exactly its comment.
-    const claims = [...code.matchAll(/console\.log\((.*)\); \/\/ ((?:true ?)+)/gm)].map((m) => m[2]?.trim());
+    const claims = trueClaims(code);
     expect(claims.length).toBeGreaterThan(0);
-    for (const claim of claims) expect(printed).toContain(claim);
+    for (const claim of claims) expect(run.printed).toContain(claim);
   },
 );
