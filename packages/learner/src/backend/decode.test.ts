@@ -7,8 +7,8 @@ import { fileURLToPath } from "node:url";
 import { crc32, deflateSync } from "node:zlib";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { paritySubject } from "./backend/test-backends.js";
-import { initBackend } from "./backend.js";
+import { initBackend } from "../backend.js";
+import { paritySubject } from "./test-backends.js";
 
 interface TfjsNode {
   node: {
@@ -21,7 +21,7 @@ interface TfjsNode {
 const TFJS_NODE = "@tensorflow/tfjs-node";
 const photo = resolve(
   dirname(fileURLToPath(import.meta.url)),
-  "../../../../shared/data/oxford-pets-sample/cats/Abyssinian_13.jpg",
+  "../../../../../shared/data/oxford-pets-sample/cats/Abyssinian_13.jpg",
 );
 
 /** A minimal PNG (8-bit, no interlace, filter 0 on every row), written without TensorFlow. */

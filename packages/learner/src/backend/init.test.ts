@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { BackendError, BackendUnavailableError, initBackend, UnknownBackendError } from "./backend.js";
+import { BackendError, BackendUnavailableError, initBackend, UnknownBackendError } from "../backend.js";
 
 const ENV = "SCHED_TF_BACKEND";
 let saved: string | undefined;

@@ -1,8 +1,8 @@
 // The ops the project trains and decodes with, on the fast backend, checked against cpu.
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { BackendName } from "./backend/loaders.js";
-import { expectClose, paritySubject, seeded, valuesOn } from "./backend/test-backends.js";
+import type { BackendName } from "./loaders.js";
+import { expectClose, paritySubject, seeded, valuesOn } from "./test-backends.js";
 
 // float32 kernels summing at most a few hundred products of values in [-1, 1].
 // Measured: under 10% of this tolerance on tensorflow and on wasm.

@@ -1,9 +1,9 @@
 // The same training steps of a small CNN on the fast backend and on cpu must agree.
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { BackendName } from "./backend/loaders.js";
-import { expectClose, paritySubject, seeded } from "./backend/test-backends.js";
-import { initBackend } from "./backend.js";
+import { initBackend } from "../backend.js";
+import type { BackendName } from "./loaders.js";
+import { expectClose, paritySubject, seeded } from "./test-backends.js";
 
 const STEPS = 6;
 // float32 on both sides; the backends sum convolutions and reductions in different orders, and

@@ -3,7 +3,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BackendUnavailableError, initBackend } from "./backend.js";
+import { BackendUnavailableError, initBackend } from "../backend.js";
 
 describe("a forced backend that cannot load", () => {
   beforeAll(() => {
