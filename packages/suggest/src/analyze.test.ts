@@ -186,3 +186,34 @@ describe("analyzeLrFind", () => {
     expect(() => analyzeLrFind(r, { suggestFuncs: [broken] })).toThrow(/suggestFuncs\[0\] \("broken"\)/);
   });
 });
+
+describe("analyzeLrFind with options.stop (a curve the run did not watch, e.g. validation losses)", () => {
+  it("uses the given stop for the result, the diagnostics and the error, and the losses for the window", () => {
+    // The run diverged on its training loss after 30 iterations; the analysed (validation) curve did not blow up.
+    const stop = { reason: "diverged" as const, iterations: 30, lr: 1e-3 };
+    const losses = bowl(30);
+    const a = analyzeLrFind(run(losses), { suggestFuncs: [minimum], stop });
+    expect(a.stop).toBe(stop);
+    expect([a.start, a.end]).toEqual([10, 25]);
+    expect(a.suggestions.minimum?.lr).toBe(minimum(a.lrs, a.losses, 100).lr);
+    const few = a.diagnostics.find((d) => d.code === "too-few-points");
+    expect(few?.message).toMatch(/lower startLr .*diverged after 30 of 100 iterations/);
+    // Without it, the same curve reads as a run that stopped for another reason.
+    expect(analyzeLrFind(run(losses), { suggestFuncs: [minimum] }).stop.reason).toBe("stopped");
+    const e = lrFindError(() => analyzeLrFind(run(bowl(12)), { stop }));
+    expect(e.reason).toBe("diverged");
+    expect(e.message).toMatch(/diverged after 30 of 100.*Lower startLr/);
+  });
+
+  it("rejects a stop that is not a RunStop: SuggestError showing it", () => {
+    const bad = { reason: "exploded", iterations: 3, lr: 1 } as unknown as {
+      reason: "stopped";
+      iterations: number;
+      lr: number;
+    };
+    expect(() => analyzeLrFind(run(bowl(100)), { stop: bad })).toThrow(SuggestError);
+    expect(() => analyzeLrFind(run(bowl(100)), { stop: bad })).toThrow(
+      /options.stop must be a RunStop.*"exploded"/,
+    );
+  });
+});

@@ -32,6 +32,11 @@ export interface AnalyzeOptions {
   skipEnd?: number | undefined;
   /** Overrides of `DEFAULT_THRESHOLDS`. */
   thresholds?: Partial<DiagnosticThresholds> | undefined;
+  /**
+   * How the run ended, when the analysed losses are not the ones the run watched (e.g. validation
+   * losses of a run stopped by its training loss); default `runStop(lrs, losses, numIt)`.
+   */
+  stop?: RunStop | undefined;
 }
 
 /** Suggestions of one run, keyed by function name in `suggestFuncs` order, with the curve they came from. */
@@ -47,6 +52,8 @@ export interface LrFindAnalysis {
   stop: RunStop;
   diagnostics: Diagnostic[];
 }
+
+const STOP_REASONS: readonly unknown[] = ["completed", "diverged", "non-finite", "stopped"];
 
 function checkCount(value: number, what: string, min: number): void {
   if (!Number.isInteger(value) || value < min) {
@@ -159,7 +166,13 @@ export function analyzeLrFind(run: LrFindRun, options: AnalyzeOptions = {}): LrF
     thresholds[key as keyof DiagnosticThresholds] = value;
   }
 
-  const stop = runStop(lrs, losses, numIt);
+  if (options.stop !== undefined && !STOP_REASONS.includes(options.stop?.reason)) {
+    throw new SuggestError(
+      `analyzeLrFind: options.stop must be a RunStop ({ reason: ${STOP_REASONS.map((r) => `"${r}"`).join(" | ")}, ` +
+        `iterations, lr }); got ${JSON.stringify(options.stop)}`,
+    );
+  }
+  const stop = options.stop ?? runStop(lrs, losses, numIt);
   const start = skipStart;
   // As the reference: slice first, then cut at the first non-finite loss inside the slice.
   const sliceEnd = Math.max(start, losses.length - skipEnd);

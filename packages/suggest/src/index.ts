@@ -26,6 +26,7 @@ export {
   type LrFindCurve,
   type LrFindDetails,
   type LrFindRepeats,
+  type LrFindResultOptions,
   lossAt,
   lrFindResult,
   mergeDiagnostics,

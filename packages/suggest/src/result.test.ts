@@ -161,6 +161,31 @@ describe("lrFindResult", () => {
     expect(res.minimum).toBe(a.suggestions.minimum?.lr);
   });
 
+  it('suggestOn "valid": the medians of k runs are marked on curve.validLosses', () => {
+    // Validation losses 10, 8, 6, 4, 2 at 1e-4 … 1: valley's median 10^-2.5 sits at 7 on that curve.
+    const withValid: LrFindCurve = {
+      ...curve,
+      validLosses: [10, 8, 6, 4, 2],
+      rawValidLosses: [10, 8, 6, 4, 2],
+    };
+    const runs = [analysis(1e-1, 1e-3), analysis(10 ** -2.5, 1e-2), analysis(1e-4, 1e-2)];
+    const res = lrFindResult<"valley" | "minimum">(runs, withValid, { suggestOn: "valid" });
+    expect(res.valley).toBe(10 ** -2.5);
+    expect(res.suggestions.valley.point[1]).toBeCloseTo(7, 12);
+    expect(res.suggestions.minimum.point[1]).toBeCloseTo(6, 12);
+    expect(res.curve).toBe(withValid);
+    // The default (and "train") marks on the training curve, validation losses or not.
+    expect(lrFindResult<"valley">(runs, withValid).suggestions.valley.point[1]).toBeCloseTo(3.5, 12);
+  });
+
+  it('rejects suggestOn "valid" on a curve without validLosses, and an unknown suggestOn', () => {
+    const runs = [analysis(1e-1, 1e-3), analysis(1e-2, 1e-2)];
+    expect(() => lrFindResult(runs, curve, { suggestOn: "valid" })).toThrow(SuggestError);
+    expect(() => lrFindResult(runs, curve, { suggestOn: "valid" })).toThrow(/needs curve.validLosses/);
+    const odd = { suggestOn: "test" } as unknown as { suggestOn: "train" };
+    expect(() => lrFindResult(runs, curve, odd)).toThrow(/suggestOn must be "train" or "valid"; got "test"/);
+  });
+
   it("rejects no runs with SuggestError", () => {
     expect(() => lrFindResult([], curve)).toThrow(SuggestError);
     expect(() => lrFindResult([], curve)).toThrow(/runs must be a non-empty array/);

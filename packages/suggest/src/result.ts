@@ -20,6 +20,16 @@ export interface LrFindCurve {
   losses: number[];
   /** Raw loss of each batch. */
   rawLosses: number[];
+  /** Smoothed validation loss per iteration (the same debiased EMA as `losses`); only when the finder validated. */
+  validLosses?: number[];
+  /** Validation loss of the weights after each iteration, on the finder's fixed validation batches. */
+  rawValidLosses?: number[];
+}
+
+/** Options of `lrFindResult`. */
+export interface LrFindResultOptions {
+  /** The curve the suggestions were read from, where the medians of repeated runs are marked (default "train"). */
+  suggestOn?: "train" | "valid" | undefined;
 }
 
 /** Repeated runs (`repeats: k` with k > 1): the spread of each suggestion over the runs. */
@@ -133,14 +143,25 @@ export function lossAt(lrs: readonly number[], losses: readonly number[], lr: nu
  * The result of an LR finder that ran `runs.length` times (each analysed by `analyzeLrFind` with
  * the same functions), `curve` being the last run's recording. One run: its suggestions and
  * diagnostics as they are. Several: per function the median of the runs (`aggregateRepeats`),
- * marked at that LR on `curve`, the diagnostics of every run (each code once), and `repeats`.
+ * marked at that LR on `curve` (its `validLosses` with `suggestOn: "valid"`), the diagnostics of every run (each code once), and `repeats`.
  */
 export function lrFindResult<N extends string = string>(
   runs: readonly LrFindAnalysis[],
   curve: LrFindCurve,
+  options: LrFindResultOptions = {},
 ): SuggestedLRs<N> {
   if (!Array.isArray(runs) || runs.length === 0) {
     throw new SuggestError("lrFindResult: runs must be a non-empty array of analyzeLrFind results");
+  }
+  const { suggestOn = "train" } = options;
+  if (suggestOn !== "train" && suggestOn !== "valid") {
+    throw new SuggestError(
+      `lrFindResult: options.suggestOn must be "train" or "valid"; got ${JSON.stringify(suggestOn)}`,
+    );
+  }
+  const marked = suggestOn === "valid" ? curve.validLosses : curve.losses;
+  if (!Array.isArray(marked)) {
+    throw new SuggestError('lrFindResult: suggestOn "valid" needs curve.validLosses, but the curve has none');
   }
   const last = runs[runs.length - 1] as LrFindAnalysis;
   const names = last.names as N[];
@@ -160,7 +181,7 @@ export function lrFindResult<N extends string = string>(
   const marks = Object.fromEntries(
     names.map((n) => {
       const lr = medians[n] as number;
-      return [n, { lr, point: [lr, lossAt(curve.lrs, curve.losses, lr)] }];
+      return [n, { lr, point: [lr, lossAt(curve.lrs, marked, lr)] }];
     }),
   );
   return suggestedLRs(medians as Record<N, number>, {
