@@ -8,4 +8,10 @@ export {
 } from "@sched/suggest";
 export { type LrFindOptions, lrFind, type NamedSuggestFunc } from "./lr-find.js";
 export { type FinderStop, LRFinder } from "./lr-finder.js";
-export { type LRFinderOptions, LrFindOptionError, MIN_ITERATIONS, type StepMode } from "./options.js";
+export {
+  type LRFinderOptions,
+  LrFindOptionError,
+  MIN_ITERATIONS,
+  type StepMode,
+  type SuggestOn,
+} from "./options.js";

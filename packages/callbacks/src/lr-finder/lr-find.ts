@@ -8,13 +8,21 @@ import {
   lrFindResult,
   type NamedSuggestFunc,
   RESERVED_NAMES,
+  runStop,
   type SuggestedLRs,
   type SuggestFunc,
   valley,
 } from "@sched/suggest";
 import { LRFinder } from "./lr-finder.js";
-import { checkRampGroups, finderSettings, type LRFinderOptions, LrFindOptionError } from "./options.js";
+import {
+  checkRampGroups,
+  finderSettings,
+  type LRFinderOptions,
+  LrFindOptionError,
+  type SuggestOn,
+} from "./options.js";
 import { epochCounter } from "./snapshot.js";
+import { validLoader } from "./validation.js";
 
 export type { NamedSuggestFunc } from "@sched/suggest";
 
@@ -59,19 +67,41 @@ function countGroups(learn: Learner): number {
   }
 }
 
-/** Copies of what the recorder holds after a run. */
-function recordedCurve(learn: Learner): LrFindCurve {
+/** Copies of what the recorder (and the finder, for the validation curve) holds after a run. */
+function recordedCurve(learn: Learner, finder: LRFinder): LrFindCurve {
   const rec = learn.recorder;
   if (!rec) throw new LrFindOptionError("lrFind: the learner has no Recorder");
-  return { lrs: [...rec.lrs], losses: [...rec.losses], rawLosses: [...rec.batchLosses] };
+  const curve: LrFindCurve = { lrs: [...rec.lrs], losses: [...rec.losses], rawLosses: [...rec.batchLosses] };
+  if (finder.validBatches > 0) {
+    curve.validLosses = [...finder.validLosses];
+    curve.rawValidLosses = [...finder.rawValidLosses];
+  }
+  return curve;
+}
+
+/**
+ * One run's suggestions. On the validation curve the window and the suggestions come from
+ * `validLosses`, while how the run ended (which the errors and diagnostics explain) is read from the
+ * training loss, which is what stopped it.
+ */
+function analyzeRun(
+  curve: LrFindCurve,
+  numIt: number,
+  suggestFuncs: readonly SuggestFunc[],
+  on: SuggestOn,
+): LrFindAnalysis {
+  if (on === "train") return analyzeLrFind({ ...curve, numIt }, { suggestFuncs });
+  const valid = { lrs: curve.lrs, losses: curve.validLosses ?? [], rawLosses: curve.rawValidLosses, numIt };
+  return analyzeLrFind(valid, { suggestFuncs, stop: runStop(curve.lrs, curve.losses, numIt) });
 }
 
 /**
  * Runs the LR range test (`LRFinder`) on `learn` under `noLogging`, for
  * `nEpoch = floor(numIt / len(train)) + 1` epochs, and returns the suggested LRs by suggestion
  * function name (in `suggestFuncs` order), computed by `analyzeLrFind` on `lrs[floor(numIt/10) : -5]`
- * of the iterations that ran, cut at the first non-finite loss. Too few points throw `LrFindError`
- * saying why. The model, the optimizer (state and hypers), `learn.lr` and the loader's position are
+ * of the iterations that ran, cut at the first non-finite loss: of the smoothed training loss, or
+ * with `suggestOn: "valid"` of the smoothed validation loss (`validBatches` > 0), which is also in
+ * `result.curve.validLosses`. Too few points throw `LrFindError` saying why. The model, the optimizer (state and hypers), `learn.lr` and the loader's position are
  * the same afterwards, bit for bit; the recorder keeps the (last) run's `lrs` and `losses`.
  */
 export async function lrFind<N extends string = "valley">(
@@ -92,6 +122,7 @@ export async function lrFind<N extends string = "valley">(
   // Checked before fit builds an optimizer, so a mismatch leaves the learner as it was.
   const groups = learn.opt ? learn.opt.paramGroups.length : countGroups(learn);
   checkRampGroups(settings, groups, "lrFind");
+  if (settings.validBatches > 0) validLoader(learn, settings.validBatches, "lrFind");
   // The reference uses the caller's numIt; the clamped one makes sure all its iterations can run.
   const nEpoch = Math.floor(settings.numIt / nBatches) + 1;
   const finderOpts: LRFinderOptions = {
@@ -100,6 +131,8 @@ export async function lrFind<N extends string = "valley">(
     numIt: settings.numIt,
     stopDiv: settings.stopDiv,
     stepMode: settings.stepMode,
+    validBatches: settings.validBatches,
+    suggestOn: settings.suggestOn,
   };
 
   const opt = learn.opt;
@@ -112,9 +145,15 @@ export async function lrFind<N extends string = "valley">(
     for (let r = 0; r < repeats; r++) {
       if (loader) loader.epoch = epoch0 + r * nEpoch;
       const finder = new LRFinder(finderOpts);
-      await learn.noLogging(() => learn.fit(nEpoch, { cbs: [finder] }));
-      curve = recordedCurve(learn);
-      runs.push(analyzeLrFind({ ...curve, numIt: finder.numIt }, { suggestFuncs }));
+      try {
+        // Each run takes the same batches again (the valid loader is put back after each take).
+        await finder.loadValidBatches(learn);
+        await learn.noLogging(() => learn.fit(nEpoch, { cbs: [finder] }));
+      } finally {
+        finder.releaseValidBatches(); // the fit's cleanup did it, unless the fit never started
+      }
+      curve = recordedCurve(learn, finder);
+      runs.push(analyzeRun(curve, finder.numIt, suggestFuncs, settings.suggestOn));
     }
   } finally {
     if (loader) loader.epoch = epoch0;
@@ -131,5 +170,5 @@ export async function lrFind<N extends string = "valley">(
   }
 
   // Shared with @sched/layers' lrFind: the same result shape and the same median-of-runs rule.
-  return lrFindResult<N>(runs, curve as LrFindCurve);
+  return lrFindResult<N>(runs, curve as LrFindCurve, { suggestOn: settings.suggestOn });
 }

@@ -16,9 +16,12 @@ import {
   type FinderSettings,
   finderSettings,
   type LRFinderOptions,
+  LrFindOptionError,
   type StepMode,
+  type SuggestOn,
 } from "./options.js";
 import { TrainingSnapshot } from "./snapshot.js";
+import { DebiasedEma, ValidationBatches } from "./validation.js";
 
 /** Why the run stopped: done, the smoothed loss passed 4× its best, or a loss was NaN/±Infinity. */
 export type FinderStop = "completed" | "diverged" | "non-finite";
@@ -31,6 +34,8 @@ export type FinderStop = "completed" | "diverged" | "non-finite";
  * (variables and buffers), the optimizer (the run trains a copy loaded with its state and hypers),
  * `learn.lr` and the training loader's epoch counter, in memory; it restores them bit-exactly at
  * `after_fit`, or in `cleanup` when a callback or the model throws. Trackers see `isLrFinderActive`.
+ * With `validBatches` > 0 it also records, after each step, the validation loss on fixed batches
+ * that `loadValidBatches` took before the fit (`validLosses`, `rawValidLosses`).
  */
 export class LRFinder implements Callback {
   readonly name = "LRFinder";
@@ -43,6 +48,14 @@ export class LRFinder implements Callback {
   readonly numIt: number;
   readonly stopDiv: boolean;
   readonly stepMode: StepMode;
+  /** Validation batches evaluated after each step (0: none; `Infinity`: the whole valid loader). */
+  readonly validBatches: number;
+  /** The curve `lrFind` suggests from. */
+  readonly suggestOn: SuggestOn;
+  /** Validation loss after each training iteration, smoothed as the Recorder smooths the training loss (empty without validation). */
+  validLosses: number[] = [];
+  /** Validation loss of the weights after each training iteration, on the fixed batches (empty without validation). */
+  rawValidLosses: number[] = [];
   /** Recorded hyper-parameters per training batch (last parameter group), as a ParamScheduler's. */
   hps: { lr: number[] } = { lr: [] };
   /** Lowest smoothed loss seen in this run. */
@@ -52,6 +65,8 @@ export class LRFinder implements Callback {
 
   readonly #settings: FinderSettings;
   #snapshot: TrainingSnapshot | undefined;
+  #valid: ValidationBatches | undefined;
+  #validEma: DebiasedEma | undefined;
 
   constructor(opts: LRFinderOptions = {}) {
     const s = finderSettings(opts, "LRFinder");
@@ -61,6 +76,25 @@ export class LRFinder implements Callback {
     this.numIt = s.numIt;
     this.stopDiv = s.stopDiv;
     this.stepMode = s.stepMode;
+    this.validBatches = s.validBatches;
+    this.suggestOn = s.suggestOn;
+  }
+
+  /**
+   * Takes the validation batches (the first `validBatches` of `learn.dls.valid`, which is left at
+   * its position) before the fit: the loader is asynchronous and `before_fit` cannot wait. `lrFind`
+   * calls it; with `fit(..., { cbs: [finder] })`, await it first. The fit frees them when it ends.
+   */
+  async loadValidBatches(learn: Learner): Promise<void> {
+    this.releaseValidBatches();
+    if (this.validBatches === 0) return;
+    this.#valid = await ValidationBatches.take(learn, this.validBatches, "LRFinder");
+  }
+
+  /** Frees the validation batches now (the end of a fit does it too); safe to call again. */
+  releaseValidBatches(): void {
+    this.#valid?.dispose();
+    this.#valid = undefined;
   }
 
   /** The LR of each group at iteration `i` (what `before_batch` sets). */
@@ -71,11 +105,20 @@ export class LRFinder implements Callback {
   before_fit(learn: Learner): void {
     if (!learn.recorder) throw new LearnerError("LRFinder needs a Recorder among the learner's callbacks");
     checkRampGroups(this.#settings, learn.opt?.paramGroups.length ?? 1, "LRFinder");
+    if (this.validBatches > 0 && !this.#valid) {
+      throw new LrFindOptionError(
+        `LRFinder: validBatches=${this.validBatches} needs its validation batches before the fit; ` +
+          "await finder.loadValidBatches(learn) first (lrFind does it)",
+      );
+    }
     this.#snapshot?.dispose();
     this.#snapshot = new TrainingSnapshot(learn);
     this.hps = { lr: [] };
     this.bestLoss = Number.POSITIVE_INFINITY;
     this.stop = undefined;
+    this.validLosses = [];
+    this.rawValidLosses = [];
+    this.#validEma = new DebiasedEma(learn.recorder.beta);
   }
 
   before_batch(learn: Learner): void {
@@ -84,6 +127,8 @@ export class LRFinder implements Callback {
 
   after_batch(learn: Learner): void {
     this.hps.lr.push(learn.opt?.hypers.at(-1)?.lr ?? Number.NaN);
+    // Where the Recorder records a training loss (so both curves have the length of `lrs`), after the step.
+    if (learn.loss && this.#valid) this.#recordValidation(learn, this.#valid);
     const recorder = learn.recorder;
     // The loop's own checks: the Recorder has read this batch's loss (one device read per batch).
     if (learn.loss && recorder) {
@@ -107,16 +152,22 @@ export class LRFinder implements Callback {
     this.#snapshot?.restore(learn);
   }
 
-  /** However the fit ended: restore (if `after_fit` did not) and free the snapshot. */
+  /** However the fit ended: restore (if `after_fit` did not), free the snapshot and the validation batches. */
   cleanup(learn: Learner): void {
     const snapshot = this.#snapshot;
     this.#snapshot = undefined;
-    if (!snapshot) return;
     try {
-      snapshot.restore(learn);
+      snapshot?.restore(learn);
     } finally {
-      snapshot.dispose();
+      snapshot?.dispose();
+      this.releaseValidBatches();
     }
+  }
+
+  #recordValidation(learn: Learner, valid: ValidationBatches): void {
+    const raw = valid.loss(learn);
+    this.rawValidLosses.push(raw);
+    this.validLosses.push((this.#validEma as DebiasedEma).push(raw));
   }
 
   #stopWith(reason: FinderStop): never {

@@ -10,6 +10,9 @@ export class LrFindOptionError extends Error {
 /** How the LR travels from `startLr` to `endLr`: geometrically (the reference) or linearly. */
 export type StepMode = "exp" | "linear";
 
+/** Which recorded curve `lrFind`'s suggestion functions read: the training loss or the validation loss. */
+export type SuggestOn = "train" | "valid";
+
 /** Options of `new LRFinder(...)` (and of `lrFind`). */
 export interface LRFinderOptions {
   /** LR of the first iteration, one value or one per parameter group (default 1e-7). */
@@ -22,6 +25,14 @@ export interface LRFinderOptions {
   stopDiv?: boolean | undefined;
   /** `"exp"` (default): `start·(end/start)^(i/numIt)`; `"linear"`: `start + (i/numIt)·(end − start)`. */
   stepMode?: StepMode | undefined;
+  /**
+   * After every training iteration, the validation loss of the current weights on the first
+   * `validBatches` batches of `learn.dls.valid` (`Infinity`: all of them), the same batches each time;
+   * 0 (default) skips it. Costs `validBatches` forward passes per iteration.
+   */
+  validBatches?: number | undefined;
+  /** The curve `lrFind` suggests from (default "train"); "valid" needs `validBatches` > 0. Stopping always watches the training loss. */
+  suggestOn?: SuggestOn | undefined;
 }
 
 /** The options with defaults applied and checked. */
@@ -32,6 +43,9 @@ export interface FinderSettings {
   numIt: number;
   stopDiv: boolean;
   stepMode: StepMode;
+  /** 0: no validation. */
+  validBatches: number;
+  suggestOn: SuggestOn;
   /** LR per group at position `i / numIt`. */
   schedule: Schedule;
 }
@@ -69,7 +83,15 @@ export function finderSettings(opts: LRFinderOptions | undefined, where: string)
   if (opts !== undefined && (opts === null || typeof opts !== "object")) {
     fail(where, "options", opts, "an object");
   }
-  const { startLr = 1e-7, endLr = 10, numIt = 100, stopDiv = true, stepMode = "exp" } = opts ?? {};
+  const {
+    startLr = 1e-7,
+    endLr = 10,
+    numIt = 100,
+    stopDiv = true,
+    stepMode = "exp",
+    validBatches = 0,
+    suggestOn = "train",
+  } = opts ?? {};
   const starts = lrValues(where, "startLr", startLr);
   const ends = lrValues(where, "endLr", endLr);
   if (starts.length > 1 && ends.length > 1 && starts.length !== ends.length) {
@@ -93,6 +115,19 @@ export function finderSettings(opts: LRFinderOptions | undefined, where: string)
   }
   if (typeof stopDiv !== "boolean") fail(where, "stopDiv", stopDiv, "true or false");
   if (stepMode !== "exp" && stepMode !== "linear") fail(where, "stepMode", stepMode, '"exp" or "linear"');
+  const batchCount =
+    typeof validBatches === "number" &&
+    (validBatches === Number.POSITIVE_INFINITY || (Number.isInteger(validBatches) && validBatches >= 0));
+  if (!batchCount) {
+    fail(where, "validBatches", validBatches, "0 (off), an integer >= 1 or Infinity (every batch)");
+  }
+  if (suggestOn !== "train" && suggestOn !== "valid")
+    fail(where, "suggestOn", suggestOn, '"train" or "valid"');
+  if (suggestOn === "valid" && validBatches === 0) {
+    throw new LrFindOptionError(
+      `${where}: suggestOn "valid" needs validBatches > 0 (the validation curve is recorded only then); got validBatches=0`,
+    );
+  }
   const copy = (h: Hyper): Hyper => (typeof h === "number" ? h : [...h]);
   const schedule: Schedule =
     stepMode === "exp" ? SchedExp(copy(startLr), copy(endLr)) : SchedLin(copy(startLr), copy(endLr));
@@ -102,6 +137,8 @@ export function finderSettings(opts: LRFinderOptions | undefined, where: string)
     numIt: Math.max(numIt, MIN_ITERATIONS),
     stopDiv,
     stepMode,
+    validBatches,
+    suggestOn,
     schedule,
   };
 }
