@@ -55,13 +55,15 @@ function regLearner(
   const yTrain = xTrain.map((x, i) => 2 * x + 3 + 0.1 * (noise[i] as number));
   const xValid = rng.normalArray(N_VALID);
   const yValid = Float32Array.from(xValid, validTarget);
-  const dls = tf.tidy(() =>
-    DataLoaders.fromTensors(
-      [tf.tensor2d(xTrain, [160, 1]), tf.tensor2d(yTrain, [160, 1])],
-      [tf.tensor2d(xValid, [N_VALID, 1]), tf.tensor2d(yValid, [N_VALID, 1])],
-      { bs: BS, seed },
-    ),
-  );
+  const data = [
+    tf.tensor2d(xTrain, [160, 1]),
+    tf.tensor2d(yTrain, [160, 1]),
+    tf.tensor2d(xValid, [N_VALID, 1]),
+    tf.tensor2d(yValid, [N_VALID, 1]),
+  ] as const;
+  // The loaders keep their own handles: the tensors given are ours to free.
+  const dls = DataLoaders.fromTensors([data[0], data[1]], [data[2], data[3]], { bs: BS, seed });
+  tf.dispose([...data]);
   const learn = new Learner(dls, new RegModel(rng), {
     lossFunc: opts.lossFunc ?? mseLoss,
     optFunc: (groups, o) => SGD(groups, { mom: 0.9, ...o }),
@@ -219,14 +221,14 @@ describe("the recorded validation loss", () => {
         tf.layers.dense({ units: 1 }),
       ],
     });
-    const dls = tf.tidy(() => {
-      const [xt, yt] = [tf.tensor2d(x, [96, 4]), tf.tensor2d(y, [96, 1])];
-      return DataLoaders.fromTensors([xt.slice(0, 64), yt.slice(0, 64)], [xt.slice(64), yt.slice(64)], {
-        bs: 16,
-        validBs: 12,
-        seed: 1,
-      });
+    const [xt, yt] = [tf.tensor2d(x, [96, 4]), tf.tensor2d(y, [96, 1])];
+    const parts = [xt.slice(0, 64), yt.slice(0, 64), xt.slice(64), yt.slice(64)] as const;
+    const dls = DataLoaders.fromTensors([parts[0], parts[1]], [parts[2], parts[3]], {
+      bs: 16,
+      validBs: 12,
+      seed: 1,
     });
+    tf.dispose([xt, yt, ...parts]);
     const learn = new Learner(dls, model, {
       lossFunc: mseLoss,
       optFunc: (g, o) => SGD(g, { mom: 0.9, ...o }),
