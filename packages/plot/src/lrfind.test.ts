@@ -75,4 +75,67 @@ describe("plotLrFind", () => {
     expect(() => plotLrFind({ lrs, losses }, { suggestions: bad })).toThrow(PlotError);
     expect(() => plotLrFind({ lrs, losses }, { suggestions: bad })).toThrow(/suggestions.valley must be/);
   });
+
+  describe("with a validation curve (lrFind with validBatches)", () => {
+    // The validation loss stops falling earlier and rises with the LR: the shape overfitting gives.
+    const validLosses = lrs.map((lr) => 0.6 + 2 / (1 + (lr / 1e-3) ** 1.5) + 3 * lr);
+    type ValidSpec = {
+      datasets: { curve: { lr: number; loss: number }[]; valid: { lr: number; loss: number }[] };
+    };
+    const lineStrokes = (svg: string) =>
+      [...svg.matchAll(/<path[^>]*aria-roledescription="line mark"[^>]*>/g)].map(
+        (m) => /stroke="([^"]*)"/.exec(m[0])?.[1],
+      );
+
+    it("draws validLosses[:-skipEnd] as a second line, with a legend telling train from valid", async () => {
+      const fig = plotLrFind({ lrs, losses, validLosses }, { suggestions });
+      const { datasets } = fig.spec as unknown as ValidSpec;
+      expect(datasets.curve).toEqual(lrs.slice(0, 95).map((lr, i) => ({ lr, loss: losses[i] })));
+      expect(datasets.valid).toEqual(lrs.slice(0, 95).map((lr, i) => ({ lr, loss: validLosses[i] })));
+      const svg = await fig.toSVG();
+      checkWellFormed(svg);
+      // Two lines in two colours, the markers in neither of them.
+      const strokes = lineStrokes(svg);
+      expect(strokes).toHaveLength(2);
+      expect(new Set(strokes).size).toBe(2);
+      expect(svg.match(/aria-roledescription="point"/g)).toHaveLength(2);
+      expect(svg).toMatch(/aria-label="Symbol legend for stroke color with 2 values: train, valid"/);
+      const texts = svgTexts(svg);
+      for (const t of ["train", "valid", "Suggestions", "valley 3.02e-3", "minimum 5.75e-3", "Loss"]) {
+        expect(texts).toContain(t);
+      }
+      // Without suggestions: the two lines and their legend only.
+      const bare = await plotLrFind({ lrs, losses, validLosses }).toSVG();
+      expect(lineStrokes(bare)).toEqual(strokes);
+      expect(svgTexts(bare)).not.toContain("Suggestions");
+    });
+
+    it("applies skipEnd and leaves out non-finite validation points, as for the training line", () => {
+      const tail = validLosses.map((l, i) => (i >= 80 ? Number.NaN : l));
+      const spec = (opts: object, v = validLosses) =>
+        plotLrFind({ lrs, losses, validLosses: v }, opts).spec as unknown as ValidSpec;
+      expect(spec({ skipEnd: 0 }).datasets.valid).toHaveLength(100);
+      expect(spec({ skipEnd: 10 }).datasets.valid).toHaveLength(90);
+      expect(spec({ skipEnd: 0 }, tail).datasets.valid).toHaveLength(80);
+      expect(spec({ skipEnd: 0 }, tail).datasets.curve).toHaveLength(100);
+    });
+
+    it("without validLosses the figure is the training curve alone, as before", async () => {
+      const spec = plotLrFind({ lrs, losses }, { suggestions }).spec as unknown as Record<string, unknown>;
+      expect(Object.keys(spec.datasets as object)).toEqual(["curve", "suggestions"]);
+      expect(spec.resolve).toBeUndefined();
+      const svg = await plotLrFind({ lrs, losses }).toSVG();
+      expect(lineStrokes(svg)).toEqual(["#4c78a8"]);
+      expect(svgTexts(svg)).not.toContain("valid");
+    });
+
+    it("rejects validLosses that are not an array of the length of lrs", () => {
+      expect(() => plotLrFind({ lrs, losses, validLosses: validLosses.slice(1) })).toThrow(PlotError);
+      expect(() => plotLrFind({ lrs, losses, validLosses: validLosses.slice(1) })).toThrow(
+        /recorder.validLosses must have the length of recorder.lrs; got 99 and 100/,
+      );
+      const odd = { lrs, losses, validLosses: "x" } as unknown as { lrs: number[] };
+      expect(() => plotLrFind(odd)).toThrow(/recorder.validLosses must be an array of numbers; got string/);
+    });
+  });
 });

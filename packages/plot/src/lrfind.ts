@@ -29,10 +29,27 @@ function lrAxis(curve: readonly { lr: number }[]): Record<string, unknown> {
   return axis;
 }
 
+/** Colour of the validation line: the one `plotLoss` uses for it (suggestion markers then skip it). */
+const VALID_COLOR = "#f58518";
+
+/** `values[:-skipEnd]` against `lrs`, without points whose loss is non-finite or whose LR is not > 0. */
+function points(
+  lrs: readonly number[],
+  values: readonly number[],
+  skipEnd: number,
+): { lr: number; loss: number }[] {
+  return lrs.slice(0, Math.max(0, lrs.length - skipEnd)).flatMap((lr, i) => {
+    const loss = values[i] as number;
+    return Number.isFinite(lr) && lr > 0 && Number.isFinite(loss) ? [{ lr, loss }] : [];
+  });
+}
+
 /**
  * The LR-finder curve `losses[:-skipEnd]` against `lrs[:-skipEnd]` on a log LR axis, with each
  * suggestion marked at its point and labelled with its name and LR. Datasets `curve` and
  * `suggestions` are in `spec.datasets`; points with a non-finite loss or LR <= 0 are left out.
+ * When `recorder.validLosses` is given (an `lrFind` curve with `validBatches`), it is drawn as a
+ * second line by the same rule (dataset `valid`), and a legend tells "train" from "valid".
  */
 export function plotLrFind(recorder: RecorderLike, options: PlotLrFindOptions = {}): Figure {
   const { skipEnd = 5, suggestions = {} } = options;
@@ -44,11 +61,16 @@ export function plotLrFind(recorder: RecorderLike, options: PlotLrFindOptions = 
       `plotLrFind: recorder.lrs and recorder.losses must have the same length; got ${lrs.length} and ${losses.length}`,
     );
   }
-  const n = lrs.length - skipEnd;
-  const curve = lrs.slice(0, Math.max(0, n)).flatMap((lr, i) => {
-    const loss = losses[i] as number;
-    return Number.isFinite(lr) && lr > 0 && Number.isFinite(loss) ? [{ lr, loss }] : [];
-  });
+  const validLosses = recorder.validLosses;
+  if (validLosses !== undefined) {
+    requireArray(validLosses, "recorder.validLosses", "plotLrFind");
+    if (validLosses.length !== lrs.length) {
+      throw new PlotError(
+        `plotLrFind: recorder.validLosses must have the length of recorder.lrs; got ${validLosses.length} and ${lrs.length}`,
+      );
+    }
+  }
+  const curve = points(lrs, losses, skipEnd);
   if (curve.length === 0) {
     throw new PlotError(
       `plotLrFind: no point to plot: ${lrs.length} recorded, skipEnd=${skipEnd}, none with a finite loss and LR > 0`,
@@ -57,6 +79,8 @@ export function plotLrFind(recorder: RecorderLike, options: PlotLrFindOptions = 
   if (suggestions === null || typeof suggestions !== "object" || Array.isArray(suggestions)) {
     throw new PlotError("plotLrFind: suggestions must be an object { [name]: { lr, point: [lr, loss] } }");
   }
+  const withValid = validLosses !== undefined;
+  const palette = withValid ? MARK_COLORS.filter((c) => c !== VALID_COLOR) : MARK_COLORS;
   const marks = Object.entries(suggestions).map(([name, s]) => {
     const [x, y] = Array.isArray(s?.point) ? s.point : [Number.NaN, Number.NaN];
     if (!(Number.isFinite(s?.lr) && Number.isFinite(x) && x > 0 && Number.isFinite(y))) {
@@ -80,14 +104,25 @@ export function plotLrFind(recorder: RecorderLike, options: PlotLrFindOptions = 
     field: "label",
     type: "nominal",
     title: "Suggestions",
-    scale: { domain: marks.map((m) => m.label), range: MARK_COLORS },
+    scale: { domain: marks.map((m) => m.label), range: palette },
     legend: { symbolType: "circle" },
   };
-  const layer: unknown[] = [
-    { data: { name: "curve" }, mark: { type: "line", color: LINE_COLOR }, encoding: { x, y } },
-  ];
+  // With a validation line, two datasets and one legend: each line's colour is a constant of one shared scale.
+  const set = (name: string) => ({
+    datum: name,
+    type: "nominal",
+    title: null,
+    scale: { domain: ["train", "valid"], range: [LINE_COLOR, VALID_COLOR] },
+  });
+  const lines: unknown[] = withValid
+    ? [
+        { data: { name: "curve" }, mark: { type: "line" }, encoding: { x, y, color: set("train") } },
+        { data: { name: "valid" }, mark: { type: "line" }, encoding: { x, y, color: set("valid") } },
+      ]
+    : [{ data: { name: "curve" }, mark: { type: "line", color: LINE_COLOR }, encoding: { x, y } }];
+  const markLayers: unknown[] = [];
   if (marks.length > 0) {
-    layer.push(
+    markLayers.push(
       {
         data: { name: "suggestions" },
         mark: { type: "point", filled: true, size: 90, opacity: 1, stroke: "white", strokeWidth: 1 },
@@ -100,12 +135,17 @@ export function plotLrFind(recorder: RecorderLike, options: PlotLrFindOptions = 
       },
     );
   }
-  const spec = {
-    title: options.title ?? "LR finder",
-    width: WIDTH,
-    height: HEIGHT,
-    datasets: { curve, suggestions: marks },
-    layer,
-  } as VegaLiteSpec;
+  const common = { title: options.title ?? "LR finder", width: WIDTH, height: HEIGHT };
+  const spec = (
+    withValid
+      ? {
+          ...common,
+          datasets: { curve, valid: points(lrs, validLosses, skipEnd), suggestions: marks },
+          // The lines' colours and the markers' are two scales, each with its own legend.
+          layer: [{ layer: lines }, ...(markLayers.length > 0 ? [{ layer: markLayers }] : [])],
+          resolve: { scale: { color: "independent" }, legend: { color: "independent" } },
+        }
+      : { ...common, datasets: { curve, suggestions: marks }, layer: [...lines, ...markLayers] }
+  ) as VegaLiteSpec;
   return makeFigure(spec);
 }

@@ -12,6 +12,8 @@ export interface RecorderLike {
   readonly lrs?: readonly number[];
   /** Smoothed training loss, per training batch. */
   readonly losses?: readonly number[];
+  /** Smoothed validation loss per LR-finder iteration (`lrFind` with `validBatches`); `plotLrFind` draws it too. */
+  readonly validLosses?: readonly number[];
   /** One row per finished epoch: `metricNames` without "epoch" and "time". */
   readonly values?: readonly (readonly number[])[];
   /** Cumulative training batches at the end of each epoch. */
