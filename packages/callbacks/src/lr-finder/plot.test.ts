@@ -65,4 +65,20 @@ describe("lrFind → plotLrFind", () => {
     expect(texts(svg)).toContain(label("valley", res.valley));
     expect(res.valley).toBe(res.repeats?.stats.valley?.median);
   });
+
+  test("with validBatches, plotLrFind(res.curve) draws the training and the validation curves, markers on the latter", async () => {
+    const learn = synthLearner({ seed: 7 });
+    open.push(learn);
+    const res = await lrFind(learn, { validBatches: 1, suggestOn: "valid", suggestFuncs: [minimum] });
+    const fig = plotLrFind(res.curve, { suggestions: res.suggestions });
+    const { datasets } = fig.spec as unknown as { datasets: { valid: { lr: number; loss: number }[] } };
+    const n = res.curve.lrs.length - 5;
+    const finite = (res.curve.validLosses as number[]).slice(0, n).filter(Number.isFinite).length;
+    expect(datasets.valid).toHaveLength(finite);
+    // The minimum's marker is a point of the validation curve.
+    const [x, y] = res.suggestions.minimum?.point as [number, number];
+    expect(datasets.valid).toContainEqual({ lr: x, loss: y });
+    const shown = texts(await fig.toSVG());
+    for (const t of ["train", "valid", label("minimum", res.minimum)]) expect(shown).toContain(t);
+  });
 });

@@ -13,7 +13,7 @@ const imports = { "@sched/callbacks": join(packageDir, "src", "index.ts") };
 
 test("the README has an LR finder section with its examples", () => {
   expect(section).toBeDefined();
-  expect(blocks.length).toBe(3);
+  expect(blocks.length).toBe(4);
 });
 
 test.each(blocks.map((code, i) => [i, code] as const))(
