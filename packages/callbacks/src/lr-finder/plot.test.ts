@@ -76,7 +76,7 @@ describe("lrFind → plotLrFind", () => {
     const finite = (res.curve.validLosses as number[]).slice(0, n).filter(Number.isFinite).length;
     expect(datasets.valid).toHaveLength(finite);
     // The minimum's marker is a point of the validation curve.
-    const [x, y] = res.suggestions.minimum?.point as [number, number];
+    const [x, y] = (res.suggestions.minimum as { point: [number, number] }).point;
     expect(datasets.valid).toContainEqual({ lr: x, loss: y });
     const shown = texts(await fig.toSVG());
     for (const t of ["train", "valid", label("minimum", res.minimum)]) expect(shown).toContain(t);
