@@ -1,160 +1,30 @@
-import {
-  type BatchLoader,
-  type Callback,
-  CallbackError,
-  CancelFitException,
-  DataLoaders,
-  initBackend,
-  Learner,
-  type LossFunc,
-  mseLoss,
-  Rng,
-  SGD,
-} from "@sched/learner";
-import { expectNoLeaks, RegModel, testRelClose } from "@sched/learner/testing";
+import { DataLoaders, initBackend, Learner, mseLoss, Rng, SGD } from "@sched/learner";
+import { expectNoLeaks } from "@sched/learner/testing";
 import { halfway, lossAt, minimum, valley } from "@sched/suggest";
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
 import { lrFind } from "./lr-find.js";
 import { LRFinder } from "./lr-finder.js";
-import { LrFindOptionError } from "./options.js";
 import { optimizerOf, weightsOf } from "./test-helpers.js";
 import { DebiasedEma } from "./validation.js";
+import {
+  batchStarts,
+  disposeAll,
+  ema,
+  expectRelClose,
+  hostBatchLosses,
+  hostValidLoss,
+  onDispose,
+  type RegData,
+  regLearner,
+  runFinder,
+  weightsAfterStep,
+} from "./validation-helpers.js";
 
 beforeAll(async () => {
   await initBackend();
 });
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const f of cleanups.splice(0)) f();
-});
-
-const BS = 16;
-/** 40 validation items in batches of 16: 16, 16 and 8, so the size weighting matters. */
-const N_VALID = 40;
-
-interface RegData {
-  learn: Learner<RegModel, DataLoaders>;
-  /** The validation items as float32 values, in loader order (the valid loader does not shuffle). */
-  xValid: Float32Array;
-  yValid: Float32Array;
-}
-
-/**
- * `y = 2x + 3 + 0.1·noise` on 160 training items (shuffled batches of 16), a RegModel, MSE, SGD with
- * momentum; the validation targets come from `validTarget` (default the training rule).
- */
-function regLearner(
-  opts: { seed?: number; validTarget?: (x: number) => number; lossFunc?: LossFunc } = {},
-): RegData {
-  const { seed = 5, validTarget = (x: number) => 2 * x + 3 } = opts;
-  const rng = new Rng(seed);
-  const xTrain = rng.normalArray(160);
-  const noise = rng.normalArray(160);
-  const yTrain = xTrain.map((x, i) => 2 * x + 3 + 0.1 * (noise[i] as number));
-  const xValid = rng.normalArray(N_VALID);
-  const yValid = Float32Array.from(xValid, validTarget);
-  const data = [
-    tf.tensor2d(xTrain, [160, 1]),
-    tf.tensor2d(yTrain, [160, 1]),
-    tf.tensor2d(xValid, [N_VALID, 1]),
-    tf.tensor2d(yValid, [N_VALID, 1]),
-  ] as const;
-  // The loaders keep their own handles: the tensors given are ours to free.
-  const dls = DataLoaders.fromTensors([data[0], data[1]], [data[2], data[3]], { bs: BS, seed });
-  tf.dispose([...data]);
-  const learn = new Learner(dls, new RegModel(rng), {
-    lossFunc: opts.lossFunc ?? mseLoss,
-    optFunc: (groups, o) => SGD(groups, { mom: 0.9, ...o }),
-  });
-  cleanups.push(() => {
-    learn.dispose();
-    dls.dispose();
-  });
-  return { learn, xValid, yValid };
-}
-
-/**
- * The validation MSE of `x·a + b` on each batch of 16 (the last one has 8 items), computed on the
- * host in float64 from the float32 weights and data: independent of tfjs. `[mean, size]` per batch.
- */
-function hostBatchLosses(d: RegData, [a, b]: number[][]): [number, number][] {
-  const out: [number, number][] = [];
-  for (let start = 0; start < N_VALID; start += BS) {
-    const end = Math.min(start + BS, N_VALID);
-    let sq = 0;
-    for (let i = start; i < end; i++) {
-      const err = (a?.[0] as number) * (d.xValid[i] as number) + (b?.[0] as number) - (d.yValid[i] as number);
-      sq += err * err;
-    }
-    out.push([sq / (end - start), end - start]);
-  }
-  return out;
-}
-
-/** The mean of the first `batches` batch losses, weighted by batch size. */
-function hostValidLoss(d: RegData, weights: number[][], batches: number): number {
-  const used = hostBatchLosses(d, weights).slice(0, batches);
-  return used.reduce((s, [m, n]) => s + m * n, 0) / used.reduce((s, [, n]) => s + n, 0);
-}
-
-/** Records, by value, the weights after each training step (order 55: after the step and the Recorder, before the finder). */
-function weightsAfterStep(): Callback & { weights: number[][][] } {
-  const cb = {
-    name: "WeightsAfterStep",
-    order: 55,
-    weights: [] as number[][][],
-    after_batch: (l: Learner) => {
-      if (l.training && l.loss) cb.weights.push(weightsOf(l));
-    },
-  };
-  return cb;
-}
-
-/** Records, by value, each training batch's inputs and the weights it starts from. */
-function batchStarts(): Callback & { xs: number[][]; weights: number[][][] } {
-  const cb = {
-    name: "BatchStarts",
-    order: 70,
-    xs: [] as number[][],
-    weights: [] as number[][][],
-    before_batch: (l: Learner) => {
-      if (!l.training) return;
-      cb.xs.push(Array.from((l.xb as tf.Tensor).dataSync()));
-      cb.weights.push(weightsOf(l));
-    },
-  };
-  return cb;
-}
-
-/** The Recorder's smoothing, written out: val = β·val + (1−β)·x, debiased by 1 − β^n. */
-function ema(xs: readonly number[], beta = 0.98): number[] {
-  let val = 0;
-  return xs.map((x, i) => {
-    val = beta * val + (1 - beta) * x;
-    return val / (1 - beta ** (i + 1));
-  });
-}
-
-/** NaN-aware relative closeness, for curves whose end may be NaN after a divergence. */
-function expectRelClose(a: readonly number[], b: readonly number[], rel: number): void {
-  expect(a.length).toBe(b.length);
-  const finite = b.map((y, i) => Number.isFinite(y) && Number.isFinite(a[i] as number));
-  a.forEach((x, i) => {
-    if (!finite[i]) expect(Number.isNaN(x) ? "NaN" : x).toEqual(Number.isNaN(b[i]) ? "NaN" : b[i]);
-  });
-  testRelClose(
-    a.filter((_, i) => finite[i]),
-    b.filter((_, i) => finite[i]),
-    rel,
-  );
-}
-
-async function runFinder(learn: Learner, finder: LRFinder, ...cbs: Callback[]): Promise<void> {
-  await finder.loadValidBatches(learn);
-  await learn.noLogging(() => learn.fit(5, { cbs: [finder, ...cbs] }));
-}
+afterEach(disposeAll);
 
 describe("the recorded validation loss", () => {
   test("iteration i: the loss of the weights after i+1 steps (host float64 reference, rel 1e-5); smoothed = the Recorder's EMA", async () => {
@@ -233,7 +103,7 @@ describe("the recorded validation loss", () => {
       lossFunc: mseLoss,
       optFunc: (g, o) => SGD(g, { mom: 0.9, ...o }),
     });
-    cleanups.push(() => {
+    onDispose(() => {
       learn.dispose();
       dls.dispose();
     });
@@ -353,130 +223,5 @@ describe("lrFind with validBatches", () => {
       lossAt(res.curve.lrs, res.curve.validLosses as number[], res.minimum as number),
     );
     expect(d.learn.dls.valid.epoch).toBe(validEpoch);
-  });
-});
-
-describe("bad input", () => {
-  test("validBatches and suggestOn: LrFindOptionError naming the option and the value", async () => {
-    const cases: [object, RegExp][] = [
-      [
-        { validBatches: -1 },
-        /validBatches must be 0 \(off\), an integer >= 1 or Infinity \(every batch\), got -1/,
-      ],
-      [{ validBatches: 1.5 }, /validBatches must be .*, got 1\.5/],
-      [{ validBatches: Number.NaN }, /validBatches must be .*, got NaN/],
-      [{ validBatches: Number.NEGATIVE_INFINITY }, /validBatches must be .*, got -Infinity/],
-      [{ validBatches: "2" }, /validBatches must be .*, got "2"/],
-      [{ suggestOn: "test" }, /suggestOn must be "train" or "valid", got "test"/],
-      [{ suggestOn: "valid" }, /suggestOn "valid" needs validBatches > 0 .*got validBatches=0/],
-      [{ suggestOn: "valid", validBatches: 0 }, /suggestOn "valid" needs validBatches > 0/],
-    ];
-    const d = regLearner();
-    for (const [opts, message] of cases) {
-      expect(() => new LRFinder(opts as never)).toThrow(LrFindOptionError);
-      expect(() => new LRFinder(opts as never)).toThrow(new RegExp(`^LRFinder: ${message.source}`));
-      const err = await lrFind(d.learn, opts as never).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(LrFindOptionError);
-      expect((err as Error).message).toMatch(new RegExp(`^lrFind: ${message.source}`));
-    }
-    expect(d.learn.opt).toBeUndefined(); // no fit started
-  });
-
-  test("no valid loader, an empty one, or one that yields nothing: LrFindOptionError, nothing changed or leaked", async () => {
-    const d = regLearner();
-    const real = d.learn.dls;
-    const before = weightsOf(d.learn);
-    const empty: BatchLoader = { length: 0, async *[Symbol.asyncIterator]() {} };
-    const silent: BatchLoader = { length: 3, async *[Symbol.asyncIterator]() {} };
-    const cases: [unknown, RegExp][] = [
-      [undefined, /validBatches=2 needs a validation loader \(learn\.dls\.valid\), but the learner has none/],
-      [empty, /validBatches=2 needs validation batches, but learn\.dls\.valid is empty \(length 0\)/],
-      [silent, /learn\.dls\.valid \(length 3\) yielded none/],
-    ];
-    try {
-      for (const [valid, message] of cases) {
-        d.learn.dls = { train: real.train, valid } as unknown as DataLoaders;
-        const err = await expectNoLeaks(() => lrFind(d.learn, { validBatches: 2 })).catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(LrFindOptionError);
-        expect((err as Error).message).toMatch(message);
-        const finder = new LRFinder({ validBatches: 2 });
-        await expect(finder.loadValidBatches(d.learn)).rejects.toThrow(message);
-      }
-    } finally {
-      d.learn.dls = real;
-    }
-    expect(weightsOf(d.learn)).toEqual(before);
-    expect(real.train.epoch).toBe(0);
-  });
-
-  test("an LRFinder whose batches were not loaded fails in before_fit, saying what to do", async () => {
-    const d = regLearner();
-    const before = weightsOf(d.learn);
-    const finder = new LRFinder({ validBatches: 1 });
-    const err = await expectNoLeaks(() => d.learn.noLogging(() => d.learn.fit(1, { cbs: [finder] }))).catch(
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(CallbackError);
-    expect((err as CallbackError).cause).toBeInstanceOf(LrFindOptionError);
-    expect((err as Error).message).toMatch(/await finder\.loadValidBatches\(learn\) first/);
-    expect(weightsOf(d.learn)).toEqual(before);
-  });
-});
-
-describe("restore and memory with validation on", () => {
-  test("a loss function that throws on a validation batch: the error surfaces; model, optimizer, loaders restored; no tensor leaked", async () => {
-    let validCalls = 0;
-    // Only validation sees the 8-item batch; the third time the finder evaluates it (iteration 2), it throws.
-    const lossFunc: LossFunc = (pred, targ) => {
-      if (pred.shape[0] === 8 && ++validCalls === 3) throw new Error("valid boom");
-      return mseLoss(pred, targ);
-    };
-    const d = regLearner({ lossFunc });
-    await d.learn.noLogging(() => d.learn.fit(1));
-    validCalls = 0;
-    const [w, o] = [weightsOf(d.learn), optimizerOf(d.learn)];
-    const [trainEpoch, validEpoch] = [d.learn.dls.train.epoch, d.learn.dls.valid.epoch];
-    const opt = d.learn.opt;
-    const err = await expectNoLeaks(() => lrFind(d.learn, { validBatches: Number.POSITIVE_INFINITY })).catch(
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(CallbackError);
-    expect((err as CallbackError).message).toMatch(/LRFinder.*after_batch.*valid boom/);
-    expect(validCalls).toBe(3);
-    expect(weightsOf(d.learn)).toEqual(w);
-    expect(optimizerOf(d.learn)).toEqual(o);
-    expect(d.learn.opt).toBe(opt);
-    expect([d.learn.dls.train.epoch, d.learn.dls.valid.epoch]).toEqual([trainEpoch, validEpoch]);
-  });
-
-  test("a run cancelled mid-way (CancelFitException): restored, the curves as long as lrs, batches freed", async () => {
-    const d = regLearner();
-    await d.learn.noLogging(() => d.learn.fit(1));
-    const [w, o] = [weightsOf(d.learn), optimizerOf(d.learn)];
-    const cancelAt: Callback = {
-      name: "CancelAt",
-      order: 70,
-      after_batch: (l) => {
-        if (l.training && l.trainIter === 7) throw new CancelFitException();
-      },
-    };
-    const finder = new LRFinder({ validBatches: 2 });
-    await expectNoLeaks(() => runFinder(d.learn, finder, cancelAt));
-    expect(d.learn.recorder?.lrs).toHaveLength(7);
-    expect(finder.rawValidLosses).toHaveLength(7);
-    expect(finder.validLosses).toHaveLength(7);
-    expect(finder.stop).toBeUndefined();
-    expect(weightsOf(d.learn)).toEqual(w);
-    expect(optimizerOf(d.learn)).toEqual(o);
-    finder.releaseValidBatches(); // already freed by the fit: a no-op
-  });
-
-  test("lrFind with validation leaks nothing, on a fresh learner and on a trained one", async () => {
-    const d = regLearner();
-    await expectNoLeaks(() =>
-      lrFind(d.learn, { validBatches: Number.POSITIVE_INFINITY, suggestOn: "valid" }),
-    );
-    await d.learn.noLogging(() => d.learn.fit(1));
-    await expectNoLeaks(() => lrFind(d.learn, { validBatches: 1, repeats: 2 }));
   });
 });
