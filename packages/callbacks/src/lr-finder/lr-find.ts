@@ -101,8 +101,9 @@ function analyzeRun(
  * function name (in `suggestFuncs` order), computed by `analyzeLrFind` on `lrs[floor(numIt/10) : -5]`
  * of the iterations that ran, cut at the first non-finite loss: of the smoothed training loss, or
  * with `suggestOn: "valid"` of the smoothed validation loss (`validBatches` > 0), which is also in
- * `result.curve.validLosses`. Too few points throw `LrFindError` saying why. The model, the optimizer (state and hypers), `learn.lr` and the loader's position are
- * the same afterwards, bit for bit; the recorder keeps the (last) run's `lrs` and `losses`.
+ * `result.curve.validLosses`. Too few points throw `LrFindError` saying why. The model, the
+ * optimizer (state and hypers), `learn.lr` and the loaders' positions are the same afterwards, bit
+ * for bit; the recorder keeps the (last) run's `lrs` and `losses`.
  */
 export async function lrFind<N extends string = "valley">(
   learn: Learner,

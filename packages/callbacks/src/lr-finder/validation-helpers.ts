@@ -1,14 +1,6 @@
 /** Helpers of the LR finder's validation tests: a regression learner with known data, host references, probes. */
 
-import {
-  type Callback,
-  DataLoaders,
-  Learner,
-  type LossFunc,
-  mseLoss,
-  Rng,
-  SGD,
-} from "@sched/learner";
+import { type Callback, DataLoaders, Learner, type LossFunc, mseLoss, Rng, SGD } from "@sched/learner";
 import { RegModel, testRelClose } from "@sched/learner/testing";
 import * as tf from "@tensorflow/tfjs";
 import { expect } from "vitest";
