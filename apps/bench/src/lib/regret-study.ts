@@ -20,6 +20,11 @@ export interface RegretConfig {
   repeats: number;
   /** Also train at the geometric midpoints next to the best grid LR (a finer oracle, reported beside). */
   refine: boolean;
+  /**
+   * Suggestion functions also read from the finder's validation curve (`lrFind` with
+   * `validBatches: Infinity, suggestOn: "valid"`), one run per seed; reported as "<name> (valid)".
+   */
+  validFuncs: readonly SuggestFunc[];
 }
 
 /** One point of the sweep: a learning rate and its validation loss per seed. */
@@ -45,6 +50,8 @@ export interface MethodResult {
   regretRefined: number;
   /** LR-finder iterations that ran, per seed (repeats: all k runs). */
   finderSteps: number[];
+  /** Validation batches the finder evaluated, per seed (0 for training-curve methods). */
+  finderValidBatches: number[];
 }
 
 /** The finder's curve of one seed (single run), for plots and later comparison. */
@@ -54,6 +61,10 @@ export interface FinderCurve {
   losses: number[];
   suggestions: Record<string, Suggestion>;
   diagnostics: string[];
+  /** The smoothed validation loss per iteration of the validating run (same seed, same batches). */
+  validLosses?: number[];
+  /** Suggestions read from `validLosses`, keyed "<name> (valid)". */
+  validSuggestions?: Record<string, Suggestion>;
 }
 
 export interface TaskRegret {
@@ -68,7 +79,8 @@ export interface TaskRegret {
   refined: { lr: number; loss: number; points: GridPoint[] };
   methods: MethodResult[];
   curves: FinderCurve[];
-  seconds: { grid: number; refine: number; finder: number; suggestions: number };
+  /** Seconds: `finder` covers the training-curve runs, `validFinder` the validating runs. */
+  seconds: { grid: number; refine: number; finder: number; validFinder: number; suggestions: number };
 }
 
 const now = () => performance.now() / 1000;
@@ -122,8 +134,13 @@ export async function taskRegret(task: Task, cfg: RegretConfig, log = console.lo
     t0 = now();
     const names = cfg.funcs.map((f) => f.name);
     const repName = (n: string) => `${n} ×${cfg.repeats}`;
-    const picks = new Map<string, { lrs: number[]; steps: number[] }>();
-    for (const n of [...names, ...names.map(repName)]) picks.set(n, { lrs: [], steps: [] });
+    const validName = (n: string) => `${n} (valid)`;
+    const validNames = cfg.validFuncs.map((f) => f.name);
+    const picks = new Map<string, { lrs: number[]; steps: number[]; validBatches: number[] }>();
+    for (const n of [...names, ...names.map(repName), ...validNames.map(validName)])
+      picks.set(n, { lrs: [], steps: [], validBatches: [] });
+    const nValid = Math.ceil((data.valid[0].shape[0] as number) / task.bs);
+    let validFinderSeconds = 0;
     const curves: FinderCurve[] = [];
     for (const seed of cfg.seeds) {
       const one = await withLearner(task, data, seed, (l) => lrFind(l, { suggestFuncs: cfg.funcs }));
@@ -134,18 +151,47 @@ export async function taskRegret(task: Task, cfg: RegretConfig, log = console.lo
       for (const n of names) {
         picks.get(n)?.lrs.push(one[n] as number);
         picks.get(n)?.steps.push(one.curve.lrs.length);
+        picks.get(n)?.validBatches.push(0);
         picks.get(repName(n))?.lrs.push(rep[n] as number);
         picks.get(repName(n))?.steps.push(repSteps);
+        picks.get(repName(n))?.validBatches.push(0);
       }
-      curves.push({
+      const curve: FinderCurve = {
         seed,
         lrs: one.curve.lrs,
         losses: one.curve.losses,
         suggestions: { ...one.suggestions },
         diagnostics: one.diagnostics.map((d) => d.code),
-      });
+      };
+      if (validNames.length > 0) {
+        const tv = now();
+        const val = await withLearner(task, data, seed, (l) =>
+          lrFind(l, {
+            suggestFuncs: cfg.validFuncs,
+            validBatches: Number.POSITIVE_INFINITY,
+            suggestOn: "valid",
+          }),
+        );
+        validFinderSeconds += now() - tv;
+        // Validation must not touch training: the same seed gives the same training curve.
+        if (val.curve.losses.some((x, i) => x !== one.curve.losses[i])) {
+          throw new Error(
+            `bench: validating changed the finder's training curve on ${task.name}, seed ${seed}`,
+          );
+        }
+        curve.validLosses = val.curve.validLosses ?? [];
+        curve.validSuggestions = {};
+        for (const n of validNames) {
+          picks.get(validName(n))?.lrs.push(val[n] as number);
+          picks.get(validName(n))?.steps.push(val.curve.lrs.length);
+          picks.get(validName(n))?.validBatches.push(val.curve.lrs.length * nValid);
+          const sug = val.suggestions[n];
+          if (sug) curve.validSuggestions[validName(n)] = sug;
+        }
+      }
+      curves.push(curve);
     }
-    const finderSeconds = now() - t0;
+    const finderSeconds = now() - t0 - validFinderSeconds;
 
     t0 = now();
     const methods: MethodResult[] = [];
@@ -162,6 +208,7 @@ export async function taskRegret(task: Task, cfg: RegretConfig, log = console.lo
         regret: regret(m, oracle.mean),
         regretRefined: regret(m, refined.mean),
         finderSteps: pick.steps,
+        finderValidBatches: pick.validBatches,
       });
       log(
         `  ${task.name} ${name}: lr ${pick.lrs.map((x) => x.toExponential(1)).join(" ")} valid=${m.toFixed(4)}`,
@@ -184,6 +231,7 @@ export async function taskRegret(task: Task, cfg: RegretConfig, log = console.lo
         grid: gridSeconds,
         refine: refineSeconds,
         finder: finderSeconds,
+        validFinder: validFinderSeconds,
         suggestions: suggestionSeconds,
       },
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { argminFinite, geoMean, logGrid, lossAt, mean, median, pct, regret } from "./stats.js";
+import { argminFinite, geoMean, logGrid, mean, median, pct, regret } from "./stats.js";
 
 describe("stats helpers", () => {
   it("logGrid spans lo..hi with a constant ratio", () => {
@@ -27,14 +27,6 @@ describe("stats helpers", () => {
     expect(median([4, 1, 2, 3])).toBe(2.5);
     expect(argminFinite([Number.NaN, 2, 1, 1])).toBe(2);
     expect(argminFinite([Number.NaN])).toBe(-1);
-  });
-
-  it("lossAt interpolates in log10(lr) and clamps at the ends", () => {
-    const lrs = [1e-3, 1e-2, 1e-1];
-    const losses = [3, 1, 2];
-    expect(lossAt(lrs, losses, 10 ** -2.5)).toBeCloseTo(2, 12);
-    expect(lossAt(lrs, losses, 1e-5)).toBe(3);
-    expect(lossAt(lrs, losses, 1)).toBe(2);
   });
 
   it("pct shows a signed percentage or a divergence", () => {

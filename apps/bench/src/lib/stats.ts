@@ -49,23 +49,6 @@ export function argminFinite(xs: readonly number[]): number {
   return best;
 }
 
-/** Loss on a curve at `lr`, linear in log10(lr) between recorded points, clamped at the ends. */
-export function lossAt(lrs: readonly number[], losses: readonly number[], lr: number): number {
-  const n = Math.min(lrs.length, losses.length);
-  if (n === 0) return Number.NaN;
-  const x = Math.log10(lr);
-  if (x <= Math.log10(lrs[0] as number)) return losses[0] as number;
-  for (let i = 1; i < n; i++) {
-    const x1 = Math.log10(lrs[i] as number);
-    if (x <= x1) {
-      const x0 = Math.log10(lrs[i - 1] as number);
-      const t = (x - x0) / (x1 - x0);
-      return (losses[i - 1] as number) + t * ((losses[i] as number) - (losses[i - 1] as number));
-    }
-  }
-  return losses[n - 1] as number;
-}
-
 /** A regret as a percentage with a sign, `∞` for a diverged training. */
 export function pct(r: number): string {
   if (!Number.isFinite(r)) return "∞ (diverged)";

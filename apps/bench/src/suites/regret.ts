@@ -5,10 +5,10 @@
 import { join } from "node:path";
 import { initBackend } from "@sched/learner";
 import { plotLrFind } from "@sched/plot";
-import { halfway, minimum, slide, steep, valley } from "@sched/suggest";
+import { halfway, lossAt, minimum, slide, steep, valley } from "@sched/suggest";
 import * as tf from "@tensorflow/tfjs";
 import { type RegretConfig, type TaskRegret, taskRegret } from "../lib/regret-study.js";
-import { geoMean, logGrid, lossAt, median, pct, sci } from "../lib/stats.js";
+import { geoMean, logGrid, median, pct, sci } from "../lib/stats.js";
 import { benchDir, table, writeSection } from "../results.js";
 import type { Suite } from "../suite.js";
 import { TASKS, taskByName } from "../tasks/index.js";
@@ -27,6 +27,7 @@ const FULL: RegretConfig & { tasks: string[] } = {
   funcs: FUNCS,
   repeats: 3,
   refine: true,
+  validFuncs: FUNCS,
 };
 const QUICK: RegretConfig & { tasks: string[] } = {
   tasks: ["breast_cancer"],
@@ -35,6 +36,7 @@ const QUICK: RegretConfig & { tasks: string[] } = {
   funcs: FUNCS,
   repeats: 2,
   refine: false,
+  validFuncs: [halfway, minimum],
 };
 
 async function plot(r: TaskRegret): Promise<string> {
@@ -46,10 +48,10 @@ async function plot(r: TaskRegret): Promise<string> {
   };
   const file = `regret-${r.task}.png`;
   await plotLrFind(
-    { lrs: c.lrs, losses: c.losses },
+    { lrs: c.lrs, losses: c.losses, ...(c.validLosses ? { validLosses: c.validLosses } : {}) },
     {
-      suggestions: { ...c.suggestions, oracle },
-      title: `${r.task}: LR finder (seed ${c.seed}), suggestions and the grid oracle`,
+      suggestions: { ...c.suggestions, ...c.validSuggestions, oracle },
+      title: `${r.task}: LR finder (seed ${c.seed}), train and valid curves, suggestions and the grid oracle`,
     },
   ).save(join(benchDir, "out", file));
   return file;
@@ -66,6 +68,21 @@ function goalLine(summary: Summary[], name: string, what: string): string {
   if (!s) return "";
   const met = s.med <= GOAL.median && s.worst <= GOAL.worst;
   return `Goal for ${what} (\`${name}\`): median regret ≤ ${GOAL.median * 100}% and worst ≤ ${GOAL.worst * 100}% across the tasks: **${met ? "met" : "not met"}** (median ${pct(s.med)}, worst ${pct(s.worst)}).\n`;
+}
+
+/** How the suggestions read from the finder's validation curve are named in the tables. */
+const VALID_SUFFIX = " (valid)";
+
+/** The goal line for the best suggestion read from the validation curve (smallest worst, then median). */
+function bestValidGoalLine(summary: Summary[]): string {
+  const valid = summary.filter((s) => s.name.endsWith(VALID_SUFFIX));
+  if (valid.length === 0) return "";
+  const best = valid.reduce((a, b) => (b.worst < a.worst || (b.worst === a.worst && b.med < a.med) ? b : a));
+  return goalLine(
+    summary,
+    best.name,
+    "the best validation-curve suggestion, picked after seeing this table and hence optimistic",
+  );
 }
 
 /** Where the LRs within `GOAL.worst` of a task's oracle lie, as multiples of a per-task landmark LR. */
@@ -106,7 +123,25 @@ function discussion(results: TaskRegret[], summary: (Summary & { rs: number[] })
   return [
     `**Why \`${DEFAULT_FUNC}\` misses, and what \`${PROPOSED_FUNC}\` changes.** \`valley\` takes the middle of the longest strictly decreasing run of the curve, counted in points. On the smooth curves (${smooth.join(", ")}: see the plots) the smoothed loss on the plateau at tiny LRs still drifts down from point to point, so that run starts on the plateau, decades left of the real descent, and its middle lands where the descent only begins: ×${below.toFixed(1)} below the oracle on those tasks (geometric mean). \`halfway\` takes the middle of the descent measured in loss, which a drifting plateau hardly moves. It is no cure-all: \`valley\` does better on ${valleyBetter.join(", ") || "no task"}. On wine the LRs past the start of the descent keep lowering the training loss but raise the validation loss (last column above), which a training-loss curve cannot show; on breast_cancer the good LRs sit near the end of the descent, and the oracle's own noise is larger than most regrets. The finder curves of these two tasks look alike (plots), yet their good LRs are ten times and more apart in units of the finder's minimum or of halfway (table above), so no fixed multiple of either gets within ${GOAL.worst * 100}% on both; as the two curves have the same shape, we expect the same of any rule that reads only the training-loss curve.`,
     "",
+    ...validDiscussion(results, summary),
     `\`lrFind\`'s default stays \`[valley]\` (the architecture fixes it, and \`const { valley } = await lrFind(learn)\` relies on it), and \`${PROPOSED_FUNC}\` does not meet the goal either; pass \`suggestFuncs: [${PROPOSED_FUNC}]\` to use it. The smallest worst case here is \`${bestWorst.name}\` (${pct(bestWorst.worst)})${bestWorst.name.startsWith("slide") ? "; but slide's threshold is an absolute difference of loss gradients (0.005), so its answer changes with the scale of the loss, and a single slide run can be far off (see optdigits)" : ""}.`,
+    "",
+  ];
+}
+
+/** What reading the finder's validation curve changes, from the "(valid)" rows. */
+function validDiscussion(results: TaskRegret[], summary: Summary[]): string[] {
+  const valid = summary.filter((s) => s.name.endsWith(VALID_SUFFIX));
+  if (valid.length === 0) return [];
+  const pairs = valid
+    .map((v) => ({ v, t: summary.find((s) => `${s.name}${VALID_SUFFIX}` === v.name) }))
+    .filter((p): p is { v: Summary; t: Summary } => p.t !== undefined)
+    .map(({ v, t }) => `\`${t.name}\` ${pct(t.med)} / ${pct(t.worst)} → ${pct(v.med)} / ${pct(v.worst)}`);
+  const best = valid.reduce((a, b) => (b.worst < a.worst || (b.worst === a.worst && b.med < a.med) ? b : a));
+  const regretOf = (r: TaskRegret) => r.methods.find((m) => m.name === best.name)?.regret ?? Number.NaN;
+  const over = results.filter((r) => regretOf(r) > GOAL.worst).map((r) => `${r.task} (${pct(regretOf(r))})`);
+  return [
+    `**Reading the validation curve.** With \`lrFind(learn, { validBatches: Infinity, suggestOn: "valid" })\` the finder also evaluates the validation set after every iteration and the suggestion functions read that (smoothed) curve instead of the training loss. Median / worst regret, training curve → validation curve: ${pairs.join("; ")}. The best of them, \`${best.name}\`, is still above ${GOAL.worst * 100}% on ${over.join(", ") || "no task"}. The finder's validation curve shows how its weights do on held-out data during a ${results[0]?.curves[0]?.lrs.length ?? 100}-iteration ramp; the overfitting that separates the good LRs of tasks like wine from those of breast_cancer builds up over the whole training budget at one LR, which a range test does not run (the "one grid step above the oracle" column shows it on the final losses).`,
     "",
   ];
 }
@@ -142,9 +177,13 @@ function feasibility(results: TaskRegret[]): string[] {
       band: { lo: Math.min(...near), hi: Math.max(...near) },
       lrMin: medianLr(r, "minimum", true),
       proposed: medianLr(r, PROPOSED_FUNC),
+      validMin: median(
+        r.curves.map((c) => c.validSuggestions?.[`minimum${VALID_SUFFIX}`]?.point[0] ?? Number.NaN),
+      ),
       above: aboveOracle(r),
     };
   });
+  const withValid = rows.every((x) => Number.isFinite(x.validMin));
   const bands = rows.map((x) => x.band);
   return [
     "### What limits any suggestion here",
@@ -157,6 +196,7 @@ function feasibility(results: TaskRegret[]): string[] {
         "finder minimum lr_min (median of seeds)",
         "that band in units of lr_min",
         `in units of ${PROPOSED_FUNC} (median of seeds)`,
+        ...(withValid ? ["in units of the valid curve's minimum (median of seeds)"] : []),
         "one grid step above the oracle: train / valid loss",
       ],
       rows.map((x) => [
@@ -166,6 +206,7 @@ function feasibility(results: TaskRegret[]): string[] {
         sci(x.lrMin),
         inUnits(x.band, x.lrMin),
         inUnits(x.band, x.proposed),
+        ...(withValid ? [inUnits(x.band, x.validMin)] : []),
         x.above,
       ]),
     ),
@@ -180,7 +221,14 @@ function feasibility(results: TaskRegret[]): string[] {
         bands,
         rows.map((x) => x.proposed),
         PROPOSED_FUNC,
-      )}`,
+      )}` +
+      (withValid
+        ? ` ${overlap(
+            bands,
+            rows.map((x) => x.validMin),
+            "the valid curve's minimum",
+          )}`
+        : ""),
     "",
   ];
 }
@@ -203,7 +251,7 @@ export function report(results: TaskRegret[], cfg: RegretConfig, quick: boolean,
   const lines: string[] = [];
   if (quick) {
     lines.push(
-      `**Quick run** (\`--quick\`): ${results.length} tasks, ${cfg.grid.length} grid LRs, ${cfg.seeds.length} seed(s): a smoke test of the pipeline, not the result. Run \`pnpm bench regret\` for the full study.`,
+      `**Quick run** (\`--quick\`): ${results.length} task${results.length === 1 ? "" : "s"}, ${cfg.grid.length} grid LRs, ${cfg.seeds.length} seed(s): a smoke test of the pipeline, not the result. Run \`pnpm bench regret\` for the full study.`,
       "",
     );
   }
@@ -256,6 +304,7 @@ export function report(results: TaskRegret[], cfg: RegretConfig, quick: boolean,
     "",
     goalLine(summary, DEFAULT_FUNC, "the default suggestion"),
     goalLine(summary, PROPOSED_FUNC, "the proposed suggestion"),
+    bestValidGoalLine(summary),
     "",
     ...(cfg.refine && !quick ? [...feasibility(results), ...discussion(results, summary)] : []),
     "### Cost: lrFind against the sweep, in training steps",
@@ -268,13 +317,15 @@ export function report(results: TaskRegret[], cfg: RegretConfig, quick: boolean,
         "lrFind per seed",
         `lrFind ×${cfg.repeats} per seed`,
         "lrFind / sweep",
-        "seconds: sweep / finders (all seeds)",
+        "validating lrFind: valid batches evaluated per seed",
+        "seconds: sweep / finders / validating finders (all seeds)",
       ],
       results.map((r) => {
         const sweep = r.stepsPerTraining * cfg.grid.length;
         const one = r.methods.find((m) => m.name === DEFAULT_FUNC)?.finderSteps ?? [];
         const rep = r.methods.find((m) => m.name === `${DEFAULT_FUNC} ×${cfg.repeats}`)?.finderSteps ?? [];
         const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+        const validRun = r.methods.find((m) => m.name.endsWith(VALID_SUFFIX));
         return [
           r.task,
           r.stepsPerTraining,
@@ -282,12 +333,13 @@ export function report(results: TaskRegret[], cfg: RegretConfig, quick: boolean,
           avg(one).toFixed(0),
           avg(rep).toFixed(0),
           `${((100 * avg(one)) / sweep).toFixed(1)}% (×${cfg.repeats}: ${((100 * avg(rep)) / sweep).toFixed(1)}%)`,
-          `${r.seconds.grid.toFixed(0)} / ${r.seconds.finder.toFixed(0)}`,
+          validRun ? avg(validRun.finderValidBatches).toFixed(0) : "—",
+          `${r.seconds.grid.toFixed(0)} / ${r.seconds.finder.toFixed(0)} / ${(r.seconds.validFinder ?? 0).toFixed(0)}`,
         ];
       }),
     ),
     "",
-    "lrFind runs no validation; the sweep's trainings each validate once per epoch (not counted in steps). Either way, the chosen LR must then be trained once more.",
+    `lrFind runs no validation by default; the validating runs ("${VALID_SUFFIX.trim()}" rows) evaluate the whole validation set after every iteration (inference only, no gradient), and the sweep's trainings each validate once per epoch (neither counted in steps). Either way, the chosen LR must then be trained once more.`,
     "",
     "### Suggested LRs (geometric mean over seeds) and mean valid loss",
     "",
