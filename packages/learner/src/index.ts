@@ -7,6 +7,7 @@ export {
   UnknownBackendError,
 } from "./backend.js";
 export { type Callback, type CallbackHandler, callbackName } from "./callback.js";
+export { DebiasedEma } from "./callbacks/debiased-ema.js";
 export { EpochLogger, formatCell, type Logger, printRow } from "./callbacks/logger.js";
 export { Progress, type ProgressOptions } from "./callbacks/progress.js";
 export { formatTime, Recorder, type RecorderOptions } from "./callbacks/recorder.js";

@@ -7,6 +7,7 @@ import {
   type Callback,
   CancelFitException,
   CancelValidException,
+  DebiasedEma,
   type Learner,
   LearnerError,
 } from "@sched/learner";
@@ -21,7 +22,7 @@ import {
   type SuggestOn,
 } from "./options.js";
 import { TrainingSnapshot } from "./snapshot.js";
-import { DebiasedEma, ValidationBatches } from "./validation.js";
+import { ValidationBatches } from "./validation.js";
 
 /** Why the run stopped: done, the smoothed loss passed 4× its best, or a loss was NaN/±Infinity. */
 export type FinderStop = "completed" | "diverged" | "non-finite";

@@ -1,4 +1,4 @@
-import { DataLoaders, initBackend, Learner, mseLoss, Rng, SGD } from "@sched/learner";
+import { DataLoaders, DebiasedEma, initBackend, Learner, mseLoss, Rng, SGD } from "@sched/learner";
 import { expectNoLeaks } from "@sched/learner/testing";
 import { halfway, lossAt, minimum, valley } from "@sched/suggest";
 import * as tf from "@tensorflow/tfjs";
@@ -6,7 +6,6 @@ import { afterEach, beforeAll, describe, expect, test } from "vitest";
 import { lrFind } from "./lr-find.js";
 import { LRFinder } from "./lr-finder.js";
 import { optimizerOf, weightsOf } from "./test-helpers.js";
-import { DebiasedEma } from "./validation.js";
 import {
   batchStarts,
   disposeAll,

@@ -9,26 +9,6 @@ import * as tf from "@tensorflow/tfjs";
 import { LrFindOptionError } from "./options.js";
 import { epochCounter } from "./snapshot.js";
 
-/**
- * The Recorder's smoothing of the training loss, fed one value at a time: `val = β·val + (1−β)·x`,
- * debiased as `val / (1 − β^n)`. The Recorder keeps its own inline (private to @sched/learner); this
- * is the same formula with the same operation order, so the same inputs give the same bits.
- */
-export class DebiasedEma {
-  #val = 0;
-  #count = 0;
-
-  constructor(readonly beta: number) {}
-
-  /** Adds `x` and returns the smoothed, debiased value after it. */
-  push(x: number): number {
-    const { beta } = this;
-    this.#count += 1;
-    this.#val = beta * this.#val + (1 - beta) * x;
-    return this.#val / (1 - beta ** this.#count);
-  }
-}
-
 /** The learner's validation loader, checked to have a batch; throws `LrFindOptionError` saying what is missing. */
 export function validLoader(learn: Learner, validBatches: number, where: string): BatchLoader {
   const dl = (learn.dls as { valid?: BatchLoader } | undefined)?.valid;

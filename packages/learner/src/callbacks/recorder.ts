@@ -1,5 +1,6 @@
 import type { Callback } from "../callback.js";
 import type { Learner } from "../learner.js";
+import { DebiasedEma } from "./debiased-ema.js";
 import { PendingScalars } from "./pending-scalars.js";
 
 /** Recorder options (the reference's defaults). */
@@ -60,8 +61,7 @@ export class Recorder implements Callback {
   #pending = new PendingScalars();
   #validPending = new PendingScalars();
   #recorded = 0;
-  #smoothed = 0;
-  #val = 0;
+  #ema: DebiasedEma;
   #cancelTrain = false;
   #cancelValid = false;
   #epochStart = 0;
@@ -72,6 +72,7 @@ export class Recorder implements Callback {
     this.trainMetrics = opts.trainMetrics ?? false;
     this.validMetrics = opts.validMetrics ?? true;
     this.beta = opts.beta ?? 0.98;
+    this.#ema = new DebiasedEma(this.beta);
   }
 
   /** Smoothed, debiased training loss per training batch (reads pending losses from the device). */
@@ -99,7 +100,8 @@ export class Recorder implements Callback {
     this.iters = [];
     this.#losses = [];
     this.#batchLosses = [];
-    this.#recorded = this.#smoothed = this.#val = 0;
+    this.#recorded = 0;
+    this.#ema = new DebiasedEma(this.beta);
     this.lastValidation = [];
     const names = learn.metrics.map((m) => m.name);
     let cols: string[];
@@ -199,12 +201,9 @@ export class Recorder implements Callback {
 
   #flush(): void {
     if (this.#pending.length === 0) return;
-    const { beta } = this;
     for (const v of this.#pending.drain(this.#inBatch).values) {
-      this.#smoothed += 1;
-      this.#val = beta * this.#val + (1 - beta) * v;
       this.#batchLosses.push(v);
-      this.#losses.push(this.#val / (1 - beta ** this.#smoothed));
+      this.#losses.push(this.#ema.push(v));
     }
   }
 }
