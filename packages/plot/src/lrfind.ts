@@ -105,7 +105,8 @@ export function plotLrFind(recorder: RecorderLike, options: PlotLrFindOptions = 
     type: "nominal",
     title: "Suggestions",
     scale: { domain: marks.map((m) => m.label), range: palette },
-    legend: { symbolType: "circle" },
+    // Labels carry the value ("halfway (valid) 2.61e-2"): the default 160 px limit cut them.
+    legend: { symbolType: "circle", labelLimit: 320 },
   };
   // With a validation line, two datasets and one legend: each line's colour is a constant of one shared scale.
   const set = (name: string) => ({

@@ -39,7 +39,16 @@ const QUICK: RegretConfig & { tasks: string[] } = {
   validFuncs: [halfway, minimum],
 };
 
-async function plot(r: TaskRegret): Promise<string> {
+/** The markers on the plots: the default, the proposed and minimum, on both curves (more overlap unreadably). */
+const PLOTTED = [DEFAULT_FUNC, PROPOSED_FUNC, "minimum"];
+const PLOTTED_VALID = [PROPOSED_FUNC, "minimum"].map((n) => `${n} (valid)`);
+
+function pick<T>(from: Record<string, T>, names: string[]): Record<string, T> {
+  return Object.fromEntries(names.flatMap((n) => (from[n] ? [[n, from[n]] as const] : [])));
+}
+
+/** Draws a task's seed-0 finder curves with the PLOTTED markers and the oracle into out/. */
+export async function plot(r: TaskRegret): Promise<string> {
   const c = r.curves[0];
   if (!c) return "";
   const oracle = {
@@ -50,7 +59,11 @@ async function plot(r: TaskRegret): Promise<string> {
   await plotLrFind(
     { lrs: c.lrs, losses: c.losses, ...(c.validLosses ? { validLosses: c.validLosses } : {}) },
     {
-      suggestions: { ...c.suggestions, ...c.validSuggestions, oracle },
+      suggestions: {
+        ...pick(c.suggestions, PLOTTED),
+        ...pick(c.validSuggestions ?? {}, PLOTTED_VALID),
+        oracle,
+      },
       title: `${r.task}: LR finder (seed ${c.seed}), train and valid curves, suggestions and the grid oracle`,
     },
   ).save(join(benchDir, "out", file));
@@ -129,6 +142,11 @@ function discussion(results: TaskRegret[], summary: (Summary & { rs: number[] })
   ];
 }
 
+/** "a", "a and b", "a, b and c". */
+function listText(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
+
 /** What reading the finder's validation curve changes, from the "(valid)" rows. */
 function validDiscussion(results: TaskRegret[], summary: Summary[]): string[] {
   const valid = summary.filter((s) => s.name.endsWith(VALID_SUFFIX));
@@ -141,7 +159,7 @@ function validDiscussion(results: TaskRegret[], summary: Summary[]): string[] {
   const regretOf = (r: TaskRegret) => r.methods.find((m) => m.name === best.name)?.regret ?? Number.NaN;
   const over = results.filter((r) => regretOf(r) > GOAL.worst).map((r) => `${r.task} (${pct(regretOf(r))})`);
   return [
-    `**Reading the validation curve.** With \`lrFind(learn, { validBatches: Infinity, suggestOn: "valid" })\` the finder also evaluates the validation set after every iteration and the suggestion functions read that (smoothed) curve instead of the training loss. Median / worst regret, training curve → validation curve: ${pairs.join("; ")}. The best of them, \`${best.name}\`, is still above ${GOAL.worst * 100}% on ${over.join(", ") || "no task"}. The finder's validation curve shows how its weights do on held-out data during a ${results[0]?.curves[0]?.lrs.length ?? 100}-iteration ramp; the overfitting that separates the good LRs of tasks like wine from those of breast_cancer builds up over the whole training budget at one LR, which a range test does not run (the "one grid step above the oracle" column shows it on the final losses).`,
+    `**Reading the validation curve.** With \`lrFind(learn, { validBatches: Infinity, suggestOn: "valid" })\` the finder also evaluates the validation set after every iteration and the suggestion functions read that (smoothed) curve instead of the training loss. Median / worst regret, training curve → validation curve: ${pairs.join("; ")}. The best of them, \`${best.name}\`, is still above ${GOAL.worst * 100}% on ${listText(over) || "no task"}. The finder's validation curve shows how its weights do on held-out data during a ${results[0]?.curves[0]?.lrs.length ?? 100}-iteration ramp; the overfitting that separates the good LRs of tasks like wine from those of breast_cancer builds up over the whole training budget at one LR, which a range test does not run (the "one grid step above the oracle" column shows it on the final losses).`,
     "",
   ];
 }
@@ -359,7 +377,7 @@ export function report(results: TaskRegret[], cfg: RegretConfig, quick: boolean,
       ],
     ),
     "",
-    "LR-finder curves (seed 0) with the suggestions and the grid oracle marked:",
+    `LR-finder curves (seed 0, training and validation loss) with ${[...PLOTTED, ...PLOTTED_VALID].join(", ")} and the grid oracle marked:`,
     "",
     ...plots.filter(Boolean).map((p) => `- [${p}](out/${p})`),
   );
@@ -388,7 +406,7 @@ const suite: Suite = {
     const json = {
       backend,
       quick,
-      config: { ...cfg, funcs: cfg.funcs.map((f) => f.name) },
+      config: { ...cfg, funcs: cfg.funcs.map((f) => f.name), validFuncs: cfg.validFuncs.map((f) => f.name) },
       seconds,
       tasks: results,
     };
