@@ -5,10 +5,12 @@
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { setQuickOutput } from "./results.js";
 import type { Suite } from "./suite.js";
 
 const args = process.argv.slice(2).filter((a) => a !== "--");
 const quick = args.includes("--quick");
+setQuickOutput(quick);
 const wanted = args.filter((a) => !a.startsWith("--"));
 const dir = join(dirname(fileURLToPath(import.meta.url)), "suites");
 const files = readdirSync(dir)

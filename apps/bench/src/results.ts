@@ -5,7 +5,21 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const benchDir = join(dirname(fileURLToPath(import.meta.url)), "..");
-const resultsFile = join(benchDir, "RESULTS.md");
+
+let quickOutput = false;
+/**
+ * `--quick` runs are smoke tests: they write RESULTS.quick.md, results/quick/ and out/quick/ (ignored by
+ * git), so they never overwrite the committed full results.
+ */
+export function setQuickOutput(on: boolean): void {
+  quickOutput = on;
+}
+/** Where plots go: out/, or out/quick/ for a quick run. */
+export function outDir(): string {
+  return quickOutput ? join(benchDir, "out", "quick") : join(benchDir, "out");
+}
+const resultsFile = () => join(benchDir, quickOutput ? "RESULTS.quick.md" : "RESULTS.md");
+const jsonDir = () => (quickOutput ? join(benchDir, "results", "quick") : join(benchDir, "results"));
 
 /** One line that says where the numbers come from. */
 export function machineLine(backend?: string): string {
@@ -52,7 +66,8 @@ export function writeSection(s: SectionInput): void {
   ].join("\n");
   const head =
     "# Benchmark results\n\nEach section is rewritten by its suite; raw figures are in `results/<suite>.json`.\n";
-  const text = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : head;
+  const file = resultsFile();
+  const text = existsSync(file) ? readFileSync(file, "utf8") : head;
   const sections = new Map<string, string>();
   const marker = /<!-- suite:([\w-]+) -->[\s\S]*?<!-- \/suite:\1 -->/g;
   for (const m of text.matchAll(marker)) sections.set(m[1] as string, m[0]);
@@ -64,10 +79,10 @@ export function writeSection(s: SectionInput): void {
     return i < 0 ? SECTION_ORDER.length : i;
   };
   const ordered = [...sections.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  writeFileSync(resultsFile, `${preamble}\n\n${ordered.map((k) => sections.get(k)).join("\n\n")}\n`);
-  mkdirSync(join(benchDir, "results"), { recursive: true });
+  writeFileSync(file, `${preamble}\n\n${ordered.map((k) => sections.get(k)).join("\n\n")}\n`);
+  mkdirSync(jsonDir(), { recursive: true });
   writeFileSync(
-    join(benchDir, "results", `${s.suite}.json`),
+    join(jsonDir(), `${s.suite}.json`),
     `${JSON.stringify({ suite: s.suite, date, machine: machineLine(s.backend), command: s.command, data: s.json }, null, 2)}\n`,
   );
 }

@@ -2,14 +2,14 @@
  * Suggestion regret on real data: how much worse than the best LR of a full sweep is the LR each
  * suggestion function picks? See `lib/regret-study.ts` for the protocol of one task.
  */
-import { join } from "node:path";
+import { basename, join, relative } from "node:path";
 import { initBackend } from "@sched/learner";
 import { plotLrFind } from "@sched/plot";
 import { halfway, lossAt, minimum, slide, steep, valley } from "@sched/suggest";
 import * as tf from "@tensorflow/tfjs";
 import { type RegretConfig, type TaskRegret, taskRegret } from "../lib/regret-study.js";
 import { geoMean, logGrid, median, pct, sci } from "../lib/stats.js";
-import { benchDir, table, writeSection } from "../results.js";
+import { benchDir, outDir, table, writeSection } from "../results.js";
 import type { Suite } from "../suite.js";
 import { TASKS, taskByName } from "../tasks/index.js";
 
@@ -66,8 +66,8 @@ export async function plot(r: TaskRegret): Promise<string> {
       },
       title: `${r.task}: LR finder (seed ${c.seed}), train and valid curves, suggestions and the grid oracle`,
     },
-  ).save(join(benchDir, "out", file));
-  return file;
+  ).save(join(outDir(), file));
+  return relative(benchDir, join(outDir(), file));
 }
 
 interface Summary {
@@ -379,7 +379,7 @@ export function report(results: TaskRegret[], cfg: RegretConfig, quick: boolean,
     "",
     `LR-finder curves (seed 0, training and validation loss) with ${[...PLOTTED, ...PLOTTED_VALID].join(", ")} and the grid oracle marked:`,
     "",
-    ...plots.filter(Boolean).map((p) => `- [${p}](out/${p})`),
+    ...plots.filter(Boolean).map((p) => `- [${basename(p)}](${p})`),
   );
   return lines.join("\n");
 }
