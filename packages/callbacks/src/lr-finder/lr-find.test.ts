@@ -9,9 +9,10 @@ import {
   mseLoss,
   SGD,
 } from "@sched/learner";
-import { expectNoLeaks, type RegModel, synthLearner } from "@sched/learner/testing";
+import { expectNoLeaks, type RegModel, type SynthLearnerOptions } from "@sched/learner/testing";
 import { LrFindError, minimum, slide, steep, suggestFunc, valley } from "@sched/suggest";
-import { afterEach, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
+import { quietLearner } from "../test-helpers.js";
 import { SaveModel } from "../trackers/save-model.js";
 import { isLrFinderActive } from "./active.js";
 import { lrFind } from "./lr-find.js";
@@ -22,18 +23,9 @@ beforeAll(async () => {
   await initBackend();
 });
 
-const open: Learner<RegModel, DataLoaders>[] = [];
-afterEach(() => {
-  for (const l of open.splice(0)) {
-    l.dispose();
-    l.dls.dispose();
-  }
-});
-
-function learner(opts: Parameters<typeof synthLearner>[0] = {}): Learner<RegModel, DataLoaders> {
-  const learn = synthLearner({ seed: 3, ...opts });
-  open.push(learn);
-  return learn;
+/** A quiet synth learner (seed 3 unless given), freed after each test. */
+function learner(opts: SynthLearnerOptions = {}): Learner<RegModel, DataLoaders> {
+  return quietLearner({ seed: 3, ...opts });
 }
 
 /** What the reference computes from the recorder: lrs/losses[floor(numIt/10) : -5], cut at the first NaN. */

@@ -9,9 +9,15 @@ import {
   type Learner,
   LearnerError,
 } from "@sched/learner";
-import { expectNoLeaks, type RegModel, synthLearner } from "@sched/learner/testing";
+import {
+  expectNoLeaks,
+  type RegModel,
+  type SynthLearnerOptions,
+  type synthLearner,
+} from "@sched/learner/testing";
 import { minimum, slide, steep, valley } from "@sched/suggest";
-import { afterEach, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
+import { quietLearner } from "../test-helpers.js";
 import { isLrFinderActive } from "./active.js";
 import { LRFinder } from "./lr-finder.js";
 import { LrFindOptionError } from "./options.js";
@@ -21,18 +27,9 @@ beforeAll(async () => {
   await initBackend();
 });
 
-const open: Learner<RegModel, DataLoaders>[] = [];
-afterEach(() => {
-  for (const l of open.splice(0)) {
-    l.dispose();
-    l.dls.dispose();
-  }
-});
-
-function learner(opts: Parameters<typeof synthLearner>[0] = {}): Learner<RegModel, DataLoaders> {
-  const learn = synthLearner({ seed: 1, ...opts });
-  open.push(learn);
-  return learn;
+/** A quiet synth learner (seed 1 unless given), freed after each test. */
+function learner(opts: SynthLearnerOptions = {}): Learner<RegModel, DataLoaders> {
+  return quietLearner({ seed: 1, ...opts });
 }
 
 /** The reference's ramp, written out here (same operation order as SchedExp: start·(end/start)^pos). */
@@ -234,7 +231,7 @@ describe("stopping", () => {
 
 describe("restoring", () => {
   /** A learner trained for one epoch, so the optimizer has momentum state and hypers worth checking. */
-  async function trained(opts: Parameters<typeof synthLearner>[0] = {}) {
+  async function trained(opts: SynthLearnerOptions = {}) {
     const learn = learner(opts);
     await learn.noLogging(() => learn.fit(1));
     return learn;
