@@ -9,12 +9,7 @@ import {
   type Learner,
   LearnerError,
 } from "@sched/learner";
-import {
-  expectNoLeaks,
-  type RegModel,
-  type SynthLearnerOptions,
-  type synthLearner,
-} from "@sched/learner/testing";
+import { expectNoLeaks, type RegModel, type SynthLearnerOptions } from "@sched/learner/testing";
 import { minimum, slide, steep, valley } from "@sched/suggest";
 import { beforeAll, describe, expect, test } from "vitest";
 import { quietLearner } from "../test-helpers.js";
