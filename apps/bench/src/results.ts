@@ -38,6 +38,7 @@ const SECTION_ORDER = [
   "layers",
   "vision",
   "regret",
+  "regret-seeds",
   "superconvergence",
 ];
 

@@ -83,6 +83,14 @@ export interface TaskRegret {
   seconds: { grid: number; refine: number; finder: number; validFinder: number; suggestions: number };
 }
 
+/** Standard error of the oracle's mean valid loss over the seeds, relative to the oracle (its noise). */
+export function oracleRelativeSe(r: TaskRegret): number {
+  const xs = r.grid.find((g) => g.lr === r.oracle.lr)?.losses ?? [];
+  const m = r.oracle.loss;
+  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, xs.length - 1));
+  return sd / Math.sqrt(Math.max(1, xs.length)) / m;
+}
+
 const now = () => performance.now() / 1000;
 
 /** Runs the whole study on `task` (the data is loaded here and freed at the end). */

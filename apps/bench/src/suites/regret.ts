@@ -7,7 +7,7 @@ import { initBackend } from "@sched/learner";
 import { plotLrFind } from "@sched/plot";
 import { halfway, lossAt, minimum, slide, steep, valley } from "@sched/suggest";
 import * as tf from "@tensorflow/tfjs";
-import { type RegretConfig, type TaskRegret, taskRegret } from "../lib/regret-study.js";
+import { oracleRelativeSe, type RegretConfig, type TaskRegret, taskRegret } from "../lib/regret-study.js";
 import { geoMean, logGrid, median, pct, sci } from "../lib/stats.js";
 import { benchDir, outDir, table, writeSection } from "../results.js";
 import type { Suite } from "../suite.js";
@@ -183,15 +183,12 @@ function feasibility(results: TaskRegret[]): string[] {
       r.curves.map((c) => (point ? c.suggestions[name]?.point[0] : c.suggestions[name]?.lr) ?? Number.NaN),
     );
   const rows = results.map((r) => {
-    const at = r.grid.find((g) => g.lr === r.oracle.lr);
-    const xs = at?.losses ?? [];
-    const sd = Math.sqrt(xs.reduce((a, x) => a + (x - r.oracle.loss) ** 2, 0) / Math.max(1, xs.length - 1));
     const near = [...r.grid, ...r.refined.points]
       .filter((g) => Number.isFinite(g.mean) && (g.mean - r.oracle.loss) / r.oracle.loss <= GOAL.worst)
       .map((g) => g.lr);
     return {
       r,
-      se: sd / Math.sqrt(Math.max(1, xs.length)) / r.oracle.loss,
+      se: oracleRelativeSe(r),
       band: { lo: Math.min(...near), hi: Math.max(...near) },
       lrMin: medianLr(r, "minimum", true),
       proposed: medianLr(r, PROPOSED_FUNC),
