@@ -6,6 +6,7 @@ import {
   type DiagnosticThresholds,
   diagnose,
   type RunStop,
+  STOP_REASONS,
 } from "./diagnostics.js";
 import { LrFindError, SuggestError } from "./errors.js";
 import type { SuggestFunc, Suggestion } from "./types.js";
@@ -52,8 +53,6 @@ export interface LrFindAnalysis {
   stop: RunStop;
   diagnostics: Diagnostic[];
 }
-
-const STOP_REASONS: readonly unknown[] = ["completed", "diverged", "non-finite", "stopped"];
 
 function checkCount(value: number, what: string, min: number): void {
   if (!Number.isInteger(value) || value < min) {
@@ -166,7 +165,7 @@ export function analyzeLrFind(run: LrFindRun, options: AnalyzeOptions = {}): LrF
     thresholds[key as keyof DiagnosticThresholds] = value;
   }
 
-  if (options.stop !== undefined && !STOP_REASONS.includes(options.stop?.reason)) {
+  if (options.stop !== undefined && !(STOP_REASONS as readonly unknown[]).includes(options.stop?.reason)) {
     throw new SuggestError(
       `analyzeLrFind: options.stop must be a RunStop ({ reason: ${STOP_REASONS.map((r) => `"${r}"`).join(" | ")}, ` +
         `iterations, lr }); got ${JSON.stringify(options.stop)}`,

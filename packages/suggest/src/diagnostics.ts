@@ -20,8 +20,10 @@ export const DEFAULT_THRESHOLDS: Readonly<DiagnosticThresholds> = Object.freeze(
   noiseRatio: 0.25,
 });
 
+/** Every way a range test can end (checked at runtime where a RunStop comes from outside). */
+export const STOP_REASONS = ["completed", "diverged", "non-finite", "stopped"] as const;
 /** How a run ended, inferred from what it recorded. */
-export type StopReason = "completed" | "diverged" | "non-finite" | "stopped";
+export type StopReason = (typeof STOP_REASONS)[number];
 
 /** How a run ended: `iterations` with a finite loss, and the LR at which it ended. */
 export interface RunStop {
