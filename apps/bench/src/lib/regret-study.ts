@@ -7,7 +7,7 @@
 import { lrFind } from "@sched/callbacks";
 import { fitOneCycle } from "@sched/policies";
 import type { SuggestFunc, Suggestion } from "@sched/suggest";
-import type { Task, TaskData } from "../tasks/index.js";
+import { type Task, type TaskData, taskByName } from "../tasks/index.js";
 import { argminFinite, mean, regret } from "./stats.js";
 import { type TrainResult, train, withLearner } from "./train.js";
 
@@ -246,4 +246,42 @@ export async function taskRegret(task: Task, cfg: RegretConfig, log = console.lo
   } finally {
     data.dispose();
   }
+}
+
+/** A study over several tasks: the config plus the task names, in run order. */
+export type StudyConfig = RegretConfig & { tasks: readonly string[] };
+
+/**
+ * Runs `taskRegret` on each of `cfg.tasks` in turn, logging progress; `after` sees each task's result
+ * as soon as it is done (e.g. to plot it). Returns the results and the wall time in seconds.
+ */
+export async function runStudy(
+  cfg: StudyConfig,
+  after: (r: TaskRegret) => Promise<unknown> = async () => {},
+): Promise<{ results: TaskRegret[]; seconds: number }> {
+  const t0 = now();
+  const results: TaskRegret[] = [];
+  for (const name of cfg.tasks) {
+    const r = await taskRegret(taskByName(name), cfg);
+    results.push(r);
+    await after(r);
+    console.log(`${name}: ${(now() - t0).toFixed(0)} s so far`);
+  }
+  return { results, seconds: now() - t0 };
+}
+
+/** What results/<suite>.json keeps of a study (suggestion functions by name). */
+export function studyJson(
+  backend: string,
+  quick: boolean,
+  cfg: StudyConfig,
+  seconds: number,
+  results: TaskRegret[],
+) {
+  const config = {
+    ...cfg,
+    funcs: cfg.funcs.map((f) => f.name),
+    validFuncs: cfg.validFuncs.map((f) => f.name),
+  };
+  return { backend, quick, config, seconds, tasks: results };
 }

@@ -10,18 +10,24 @@ import { join } from "node:path";
 import { initBackend } from "@sched/learner";
 import { halfway, minimum, slide, steep, valley } from "@sched/suggest";
 import * as tf from "@tensorflow/tfjs";
-import { oracleRelativeSe, type RegretConfig, type TaskRegret, taskRegret } from "../lib/regret-study.js";
+import {
+  oracleRelativeSe,
+  type RegretConfig,
+  runStudy,
+  type StudyConfig,
+  studyJson,
+  type TaskRegret,
+} from "../lib/regret-study.js";
 import { logGrid, median, pct, sci } from "../lib/stats.js";
 import { benchDir, table, writeSection } from "../results.js";
 import type { Suite } from "../suite.js";
-import { taskByName } from "../tasks/index.js";
 
 const FUNCS = [valley, slide, minimum, steep, halfway];
 const GOAL = { median: 0.05, worst: 0.15 };
 /** The methods the goal lines are stated for: the default, the proposed, the proposed on the valid curve. */
 const HEADLINE = ["valley", "halfway", "halfway (valid)"];
 
-const FULL: RegretConfig & { tasks: string[] } = {
+const FULL: StudyConfig = {
   tasks: ["breast_cancer", "wine", "diabetes"],
   grid: logGrid(1e-4, 10 ** -0.5, 10),
   seeds: Array.from({ length: 10 }, (_, i) => i),
@@ -30,7 +36,7 @@ const FULL: RegretConfig & { tasks: string[] } = {
   refine: true,
   validFuncs: FUNCS,
 };
-const QUICK: RegretConfig & { tasks: string[] } = {
+const QUICK: StudyConfig = {
   tasks: ["wine"],
   grid: logGrid(1e-4, 10 ** -0.5, 4),
   seeds: [0, 1],
@@ -121,21 +127,9 @@ const suite: Suite = {
     tf.enableProdMode();
     console.log(`backend: ${backend}`);
     const cfg = quick ? QUICK : FULL;
-    const t0 = performance.now();
-    const results: TaskRegret[] = [];
-    for (const name of cfg.tasks) {
-      results.push(await taskRegret(taskByName(name), cfg));
-      console.log(`${name}: ${((performance.now() - t0) / 1000).toFixed(0)} s so far`);
-    }
-    const seconds = (performance.now() - t0) / 1000;
+    const { results, seconds } = await runStudy(cfg);
     const body = `${report(results, quick ? [] : mainStudy(), cfg, quick)}\n\nWall time of this suite: ${seconds.toFixed(0)} s.`;
-    const json = {
-      backend,
-      quick,
-      config: { ...cfg, funcs: cfg.funcs.map((f) => f.name), validFuncs: cfg.validFuncs.map((f) => f.name) },
-      seconds,
-      tasks: results,
-    };
+    const json = studyJson(backend, quick, cfg, seconds, results);
     writeSection({ suite: "regret-seeds", title: suite.title, command, backend, body, json });
   },
 };

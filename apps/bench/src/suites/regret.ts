@@ -7,11 +7,18 @@ import { initBackend } from "@sched/learner";
 import { plotLrFind } from "@sched/plot";
 import { halfway, lossAt, minimum, slide, steep, valley } from "@sched/suggest";
 import * as tf from "@tensorflow/tfjs";
-import { oracleRelativeSe, type RegretConfig, type TaskRegret, taskRegret } from "../lib/regret-study.js";
+import {
+  oracleRelativeSe,
+  type RegretConfig,
+  runStudy,
+  type StudyConfig,
+  studyJson,
+  type TaskRegret,
+} from "../lib/regret-study.js";
 import { geoMean, logGrid, median, pct, sci } from "../lib/stats.js";
 import { benchDir, outDir, table, writeSection } from "../results.js";
 import type { Suite } from "../suite.js";
-import { TASKS, taskByName } from "../tasks/index.js";
+import { TASKS } from "../tasks/index.js";
 
 /** The suggestion lrFind uses by default; the goal is stated for it. */
 const DEFAULT_FUNC = "valley";
@@ -20,7 +27,7 @@ const PROPOSED_FUNC = "halfway";
 const FUNCS = [valley, slide, minimum, steep, halfway];
 const GOAL = { median: 0.05, worst: 0.15 };
 
-const FULL: RegretConfig & { tasks: string[] } = {
+const FULL: StudyConfig = {
   tasks: TASKS.map((t) => t.name),
   grid: logGrid(1e-4, 10 ** -0.5, 10),
   seeds: [0, 1, 2],
@@ -29,7 +36,7 @@ const FULL: RegretConfig & { tasks: string[] } = {
   refine: true,
   validFuncs: FUNCS,
 };
-const QUICK: RegretConfig & { tasks: string[] } = {
+const QUICK: StudyConfig = {
   tasks: ["breast_cancer"],
   grid: logGrid(1e-4, 10 ** -0.5, 4),
   seeds: [0],
@@ -389,24 +396,10 @@ const suite: Suite = {
     tf.enableProdMode();
     console.log(`backend: ${backend}`);
     const cfg = quick ? QUICK : FULL;
-    const t0 = performance.now();
-    const results: TaskRegret[] = [];
     const plots: string[] = [];
-    for (const name of cfg.tasks) {
-      const r = await taskRegret(taskByName(name), cfg);
-      results.push(r);
-      plots.push(await plot(r));
-      console.log(`${name}: ${((performance.now() - t0) / 1000).toFixed(0)} s so far`);
-    }
-    const seconds = (performance.now() - t0) / 1000;
+    const { results, seconds } = await runStudy(cfg, async (r) => plots.push(await plot(r)));
     const body = `${report(results, cfg, quick, plots)}\n\nWall time of this suite: ${seconds.toFixed(0)} s.`;
-    const json = {
-      backend,
-      quick,
-      config: { ...cfg, funcs: cfg.funcs.map((f) => f.name), validFuncs: cfg.validFuncs.map((f) => f.name) },
-      seconds,
-      tasks: results,
-    };
+    const json = studyJson(backend, quick, cfg, seconds, results);
     writeSection({ suite: "regret", title: suite.title, command, backend, body, json });
   },
 };
