@@ -96,19 +96,25 @@ describe("demo --quick", { timeout: RUN_TIMEOUT }, () => {
     expect(html).toContain("Epoch table (1 epoch)");
 
     // Every suggestion printed is labelled on its LR-finder plot. The MLP run is deterministic
-    // (seeded, no dropout) and always gets all four; the ResNet's head has unseeded dropout.
+    // (seeded, no dropout) and always gets all five; the ResNet's head has unseeded dropout.
     const printed = out.flatMap((l) => {
-      const m = /^ {2}(valley|slide|minimum|steep) +(\S+) {3}\(loss/.exec(l);
+      const m = /^ {2}(halfway|valley|slide|minimum|steep) +(\S+) {3}\(loss/.exec(l);
       return m ? [{ name: m[1] as string, lr: m[2] as string }] : [];
     });
-    expect(printed.slice(0, 4).map((s) => s.name)).toEqual(["valley", "slide", "minimum", "steep"]);
+    expect(printed.slice(0, 5).map((s) => s.name)).toEqual([
+      "halfway",
+      "valley",
+      "slide",
+      "minimum",
+      "steep",
+    ]);
     // Coincident suggestions share a label ("slide, steep 6.31e-7"): the name is in the list before the LR.
     for (const { name, lr } of printed) {
       const [, lrLabel] = suggestionLabel(name, Number(lr)).split(" ");
       expect(html).toMatch(new RegExp(`>(\\w+, )*${name}(, \\w+)* ${lrLabel?.replace(".", "\\.")}<`));
     }
-    // The digits fit trains at the printed valley suggestion.
-    expect(out).toContain(`fitOneCycle: 1 epoch, lrMax ${printed[0]?.lr} (valley suggestion)`);
+    // The digits fit trains at the printed halfway suggestion (lrFind's default).
+    expect(out).toContain(`fitOneCycle: 1 epoch, lrMax ${printed[0]?.lr} (halfway suggestion)`);
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * The recipe both parts of the demo follow: run the LR finder, print its suggestions and what the
- * diagnostics say about the curve, then fit one cycle at the `valley` suggestion (fastai's default).
+ * diagnostics say about the curve, then fit one cycle at the `halfway` suggestion (lrFind's default).
  * The results are plain copies, so the learner can be disposed before the figures are drawn.
  */
 import { type LrFindCurve, LrFindError, lrFind } from "@sched/callbacks";
@@ -9,6 +9,7 @@ import { fitOneCycle } from "@sched/policies";
 import {
   analyzeLrFind,
   type Diagnostic,
+  halfway,
   type LrFindAnalysis,
   minimum,
   type Suggestion,
@@ -62,8 +63,8 @@ export interface ExperimentResult {
   fit: FitRecord;
 }
 
-/** fastai's four suggestion functions; `valley` (first) picks the training LR. */
-export const SUGGEST_FUNCS = [valley, slide, minimum, steep];
+/** lrFind's default suggestion `halfway` (first: it picks the training LR), then fastai's four. */
+export const SUGGEST_FUNCS = [halfway, valley, slide, minimum, steep];
 
 /** A row of the epoch table, laid out like the learner's default logger, through `print`. */
 export function tableRow(cells: readonly string[]): string {
@@ -113,7 +114,7 @@ function summarize(analysis: LrFindAnalysis, curve: LrFindCurve, print: Print): 
 }
 
 /**
- * lrFind with fastai's four functions. A short or diverging run can leave fewer points than `slide`
+ * lrFind with halfway and fastai's four functions. A short or diverging run can leave fewer points than `slide`
  * needs (16); then the curve, still in the recorder, is analysed again with the functions that fit,
  * and the message says what was dropped. With fewer than 2 points there is no suggestion at all.
  */
@@ -152,13 +153,13 @@ async function findLr(learn: Learner, plan: Plan, print: Print): Promise<FinderR
   }
 }
 
-/** lrFind, then fitOneCycle at the valley suggestion; prints as it goes (epoch table included). */
+/** lrFind, then fitOneCycle at the halfway suggestion; prints as it goes (epoch table included). */
 export async function findThenFit(learn: Learner, plan: Plan, print: Print): Promise<ExperimentResult> {
   learn.logger = (cells) => print(tableRow(cells));
   const finder = await findLr(learn, plan, print);
-  const suggested = finder.suggestions.valley?.lr;
+  const suggested = finder.suggestions.halfway?.lr;
   const lr = suggested ?? plan.fallbackLr;
-  const lrSource = suggested === undefined ? "fallback (no suggestion)" : "valley suggestion";
+  const lrSource = suggested === undefined ? "fallback (no suggestion)" : "halfway suggestion";
   print(
     `fitOneCycle: ${plan.epochs} epoch${plan.epochs === 1 ? "" : "s"}, lrMax ${lr.toExponential(2)} (${lrSource})`,
   );

@@ -2,11 +2,12 @@
 import {
   type AnalyzeOptions,
   analyzeLrFind,
+  DEFAULT_SUGGEST_FUNCS,
+  type DefaultSuggestion,
   LrFindError,
   type NamedSuggestFunc,
   RESERVED_NAMES,
   type SuggestFunc,
-  valley,
 } from "@sched/suggest";
 import { type CallbackInput, type FitCallback, toCallbacks } from "./callback-list.js";
 import { LayersError } from "./errors.js";
@@ -14,7 +15,7 @@ import { LayersError } from "./errors.js";
 const WHERE = "lrFind";
 
 /** Options of `lrFind`; `N` is the union of the suggestion functions' names (the result's keys). */
-export interface LrFindOptions<N extends string = "valley"> {
+export interface LrFindOptions<N extends string = DefaultSuggestion> {
   /** First LR of the ramp (default 1e-7). */
   startLr?: number;
   /** The ramp heads for this LR, reached at iteration numIt (default 10). */
@@ -32,7 +33,7 @@ export interface LrFindOptions<N extends string = "valley"> {
   /** Seed of the batch order (tensor input); default random. Repeat r uses seed + r. */
   seed?: number;
   /**
-   * Suggestion functions (default [valley]); the result has one LR per function, keyed by its name,
+   * Suggestion functions (default `DEFAULT_SUGGEST_FUNCS`: halfway, valley); the result has one LR per function, keyed by its name,
    * in this order. A name may not be one of the result's details (`RESERVED_NAMES`).
    */
   suggestFuncs?: readonly NamedSuggestFunc<N>[];
@@ -70,7 +71,7 @@ export function checkLrFindOptions<N extends string>(
   const o = options ?? {};
   if (typeof o !== "object") throw new LayersError(`${WHERE}: options must be an object; got ${String(o)}`);
   const { startLr = 1e-7, endLr = 10, numIt = 100, stopDiv = true, stepMode = "exp", shuffle = true } = o;
-  const { suggestFuncs = [valley] as readonly SuggestFunc[], repeats = 1 } = o;
+  const { suggestFuncs = DEFAULT_SUGGEST_FUNCS, repeats = 1 } = o;
   const positive = (name: string, v: unknown) => {
     if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) {
       throw new LayersError(`${WHERE}: ${name} must be a finite number > 0; got ${String(v)}`);

@@ -6,6 +6,7 @@
 import { SchedExp, SchedLin } from "@sched/core";
 import {
   analyzeLrFind,
+  type DefaultSuggestion,
   type LrFindAnalysis,
   type LrFindCurve,
   LrFindError,
@@ -101,24 +102,24 @@ function analyze(curve: LrFindCurve, o: CheckedLrFindOptions, run: number): LrFi
  * plus the non-enumerable `names`, `suggestions`, `diagnostics`, `curve` (for
  * `plotLrFind(result.curve, { suggestions: result.suggestions })`), `analysis` and `repeats`.
  */
-export function lrFind<N extends string = "valley">(
+export function lrFind<N extends string = DefaultSuggestion>(
   model: tf.LayersModel,
   x: TensorData,
   y: TensorData,
   options?: LrFindOptions<N>,
 ): Promise<SuggestedLRs<N>>;
-export function lrFind<N extends string = "valley">(
+export function lrFind<N extends string = DefaultSuggestion>(
   model: tf.LayersModel,
   dataset: tf.data.Dataset<tf.TensorContainer>,
   options?: LrFindOptions<N>,
 ): Promise<SuggestedLRs<N>>;
-export function lrFind<N extends string = "valley">(
+export function lrFind<N extends string = DefaultSuggestion>(
   model: tf.LayersModel,
   dataset: tf.data.Dataset<tf.TensorContainer>,
   y: null | undefined,
   options?: LrFindOptions<N>,
 ): Promise<SuggestedLRs<N>>;
-export async function lrFind<N extends string = "valley">(
+export async function lrFind<N extends string = DefaultSuggestion>(
   model: tf.LayersModel,
   data: TensorData | tf.data.Dataset<tf.TensorContainer>,
   yOrOptions?: TensorData | LrFindOptions<N> | null,

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { analyzeLrFind, type LrFindRun } from "./analyze.js";
+import { DEFAULT_SUGGEST_FUNCS } from "./default-funcs.js";
 import { suggestFunc } from "./define.js";
 import { LrFindError, SuggestError } from "./errors.js";
+import { halfway } from "./halfway.js";
 import { minimum } from "./minimum.js";
 import { slide, slideWith } from "./slide.js";
 import { steep } from "./steep.js";
@@ -51,8 +53,14 @@ describe("analyzeLrFind", () => {
     expect(a.diagnostics).toEqual([]);
   });
 
-  it("defaults to valley", () => {
-    expect(analyzeLrFind(run(bowl(100))).names).toEqual(["valley"]);
+  it("defaults to halfway, then fastai's valley", () => {
+    const r = run(bowl(100));
+    const a = analyzeLrFind(r);
+    expect(a.names).toEqual(["halfway", "valley"]);
+    expect(DEFAULT_SUGGEST_FUNCS.map((f) => f.name)).toEqual(["halfway", "valley"]);
+    expect(a.suggestions.halfway).toEqual(halfway(a.lrs, a.losses, 100));
+    expect(a.suggestions.valley).toEqual(valley(a.lrs, a.losses, 100));
+    expect(Object.isFrozen(DEFAULT_SUGGEST_FUNCS)).toBe(true);
   });
 
   it("gives each function its own copy of the curve", () => {

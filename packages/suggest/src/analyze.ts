@@ -1,4 +1,5 @@
 import { firstNonFinite } from "./curve.js";
+import { DEFAULT_SUGGEST_FUNCS } from "./default-funcs.js";
 import { checkFuncName } from "./define.js";
 import {
   DEFAULT_THRESHOLDS,
@@ -10,7 +11,6 @@ import {
 } from "./diagnostics.js";
 import { LrFindError, SuggestError } from "./errors.js";
 import type { SuggestFunc, Suggestion } from "./types.js";
-import { valley } from "./valley.js";
 
 /** What an LR-finder run recorded: one entry per iteration that ran. */
 export interface LrFindRun {
@@ -25,7 +25,7 @@ export interface LrFindRun {
 
 /** Options of `analyzeLrFind`. */
 export interface AnalyzeOptions {
-  /** Suggestion functions, keyed in the result by their names (default `[valley]`). */
+  /** Suggestion functions, keyed in the result by their names (default `DEFAULT_SUGGEST_FUNCS`: halfway, valley). */
   suggestFuncs?: readonly SuggestFunc[] | undefined;
   /** Leading iterations left out (default `floor(numIt / 10)`). */
   skipStart?: number | undefined;
@@ -151,7 +151,7 @@ export function analyzeLrFind(run: LrFindRun, options: AnalyzeOptions = {}): LrF
   }
   checkCount(numIt, "run.numIt", 1);
   const skipStartFor = (m: number) => options.skipStart ?? Math.floor(m / 10);
-  const { suggestFuncs = [valley], skipStart = skipStartFor(numIt), skipEnd = 5 } = options;
+  const { suggestFuncs = DEFAULT_SUGGEST_FUNCS, skipStart = skipStartFor(numIt), skipEnd = 5 } = options;
   checkCount(skipStart, "skipStart", 0);
   checkCount(skipEnd, "skipEnd", 0);
   const names = checkFuncs(suggestFuncs);

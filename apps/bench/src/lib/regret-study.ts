@@ -6,12 +6,24 @@
  */
 import { lrFind } from "@sched/callbacks";
 import { fitOneCycle } from "@sched/policies";
-import type { SuggestFunc, Suggestion } from "@sched/suggest";
+import { DEFAULT_SUGGEST_FUNCS, type SuggestFunc, type Suggestion } from "@sched/suggest";
 import { type Task, type TaskData, taskByName } from "../tasks/index.js";
 import { argminFinite, mean, regret } from "./stats.js";
 import { type TrainResult, train, withLearner } from "./train.js";
 
 /** What the study runs on one task. */
+/** lrFind's default suggestion (the first of `DEFAULT_SUGGEST_FUNCS`): the goal is stated for it. */
+export const DEFAULT_FUNC = DEFAULT_SUGGEST_FUNCS[0]?.name ?? "halfway";
+/** fastai's default, which ours replaced: the "before" in every table. */
+export const FASTAI_FUNC = "valley";
+
+/** A method's name as the tables show it: the two defaults in bold and marked. */
+export function methodLabel(name: string): string {
+  if (name === DEFAULT_FUNC) return `**${name}** (default)`;
+  if (name === FASTAI_FUNC) return `**${name}** (fastai's default)`;
+  return name;
+}
+
 export interface RegretConfig {
   grid: readonly number[];
   seeds: readonly number[];

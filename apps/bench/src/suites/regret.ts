@@ -8,6 +8,9 @@ import { plotLrFind } from "@sched/plot";
 import { halfway, lossAt, minimum, slide, steep, valley } from "@sched/suggest";
 import * as tf from "@tensorflow/tfjs";
 import {
+  DEFAULT_FUNC,
+  FASTAI_FUNC,
+  methodLabel,
   oracleRelativeSe,
   type RegretConfig,
   runStudy,
@@ -20,10 +23,6 @@ import { benchDir, outDir, table, writeSection } from "../results.js";
 import type { Suite } from "../suite.js";
 import { TASKS } from "../tasks/index.js";
 
-/** The suggestion lrFind uses by default; the goal is stated for it. */
-const DEFAULT_FUNC = "valley";
-/** Our proposed replacement (not in fastai), shown in the same tables. */
-const PROPOSED_FUNC = "halfway";
 const FUNCS = [valley, slide, minimum, steep, halfway];
 const GOAL = { median: 0.05, worst: 0.15 };
 
@@ -46,9 +45,9 @@ const QUICK: StudyConfig = {
   validFuncs: [halfway, minimum],
 };
 
-/** The markers on the plots: the default, the proposed and minimum, on both curves (more overlap unreadably). */
-const PLOTTED = [DEFAULT_FUNC, PROPOSED_FUNC, "minimum"];
-const PLOTTED_VALID = [PROPOSED_FUNC, "minimum"].map((n) => `${n} (valid)`);
+/** The markers on the plots: fastai's default, ours and minimum, on both curves (more overlap unreadably). */
+const PLOTTED = [FASTAI_FUNC, DEFAULT_FUNC, "minimum"];
+const PLOTTED_VALID = [DEFAULT_FUNC, "minimum"].map((n) => `${n} (valid)`);
 
 function pick<T>(from: Record<string, T>, names: string[]): Record<string, T> {
   return Object.fromEntries(names.flatMap((n) => (from[n] ? [[n, from[n]] as const] : [])));
@@ -126,25 +125,27 @@ function overlap(bands: Band[], units: number[], name: string): string {
     : `No single multiple of ${name} is within ${GOAL.worst * 100}% on every task (one task needs at least ×${lo.toPrecision(2)}, another at most ×${hi.toPrecision(2)}).`;
 }
 
-/** The reading of the tables: why valley misses, what halfway changes, why the default stays. */
+/** The reading of the tables: why valley misses, what halfway changes, where both miss. */
 function discussion(results: TaskRegret[], summary: (Summary & { rs: number[] })[]): string[] {
   const smooth = ["optdigits", "mnist", "tinyshakespeare", "breast_cancer"];
   const lrsOf = (r: TaskRegret, name: string) => r.methods.find((m) => m.name === name)?.lrs ?? [];
   const below = geoMean(
-    results.filter((r) => smooth.includes(r.task)).map((r) => r.oracle.lr / geoMean(lrsOf(r, DEFAULT_FUNC))),
+    results.filter((r) => smooth.includes(r.task)).map((r) => r.oracle.lr / geoMean(lrsOf(r, FASTAI_FUNC))),
   );
   const regretOn = (task: string, name: string) =>
     results.find((r) => r.task === task)?.methods.find((m) => m.name === name)?.regret ?? Number.NaN;
   const valleyBetter = results
     .map((r) => r.task)
-    .filter((t) => regretOn(t, DEFAULT_FUNC) < regretOn(t, PROPOSED_FUNC))
-    .map((t) => `${t} (${pct(regretOn(t, DEFAULT_FUNC))} vs ${pct(regretOn(t, PROPOSED_FUNC))})`);
+    .filter((t) => regretOn(t, FASTAI_FUNC) < regretOn(t, DEFAULT_FUNC))
+    .map((t) => `${t} (${pct(regretOn(t, FASTAI_FUNC))} vs ${pct(regretOn(t, DEFAULT_FUNC))})`);
   const bestWorst = summary.reduce((a, b) => (b.worst < a.worst ? b : a));
+  const medianOf = (name: string) => summary.find((x) => x.name === name)?.med ?? Number.NaN;
+  const worstOf = (name: string) => summary.find((x) => x.name === name)?.worst ?? Number.NaN;
   return [
-    `**Why \`${DEFAULT_FUNC}\` misses, and what \`${PROPOSED_FUNC}\` changes.** \`valley\` takes the middle of the longest strictly decreasing run of the curve, counted in points. On the smooth curves (${smooth.join(", ")}: see the plots) the smoothed loss on the plateau at tiny LRs still drifts down from point to point, so that run starts on the plateau, decades left of the real descent, and its middle lands where the descent only begins: ×${below.toFixed(1)} below the oracle on those tasks (geometric mean). \`halfway\` takes the middle of the descent measured in loss, which a drifting plateau hardly moves. It is no cure-all: \`valley\` does better on ${valleyBetter.join(", ") || "no task"}. On wine the LRs past the start of the descent keep lowering the training loss but raise the validation loss (last column above), which a training-loss curve cannot show; on breast_cancer the good LRs sit near the end of the descent, and the oracle's own noise is larger than most regrets. The finder curves of these two tasks look alike (plots), yet their good LRs are ten times and more apart in units of the finder's minimum or of halfway (table above), so no fixed multiple of either gets within ${GOAL.worst * 100}% on both; as the two curves have the same shape, we expect the same of any rule that reads only the training-loss curve.`,
+    `**Why \`${FASTAI_FUNC}\` misses, and what \`${DEFAULT_FUNC}\` changes.** \`valley\` takes the middle of the longest strictly decreasing run of the curve, counted in points. On the smooth curves (${smooth.join(", ")}: see the plots) the smoothed loss on the plateau at tiny LRs still drifts down from point to point, so that run starts on the plateau, decades left of the real descent, and its middle lands where the descent only begins: ×${below.toFixed(1)} below the oracle on those tasks (geometric mean). \`halfway\` takes the middle of the descent measured in loss, which a drifting plateau hardly moves. It is no cure-all: \`valley\` does better on ${valleyBetter.join(", ") || "no task"}. On wine the LRs past the start of the descent keep lowering the training loss but raise the validation loss (last column above), which a training-loss curve cannot show; on breast_cancer the good LRs sit near the end of the descent, and the oracle's own noise is larger than most regrets. The finder curves of these two tasks look alike (plots), yet their good LRs are ten times and more apart in units of the finder's minimum or of halfway (table above), so no fixed multiple of either gets within ${GOAL.worst * 100}% on both; as the two curves have the same shape, we expect the same of any rule that reads only the training-loss curve.`,
     "",
     ...validDiscussion(results, summary),
-    `\`lrFind\`'s default stays \`[valley]\` (the architecture fixes it, and \`const { valley } = await lrFind(learn)\` relies on it), and \`${PROPOSED_FUNC}\` does not meet the goal either; pass \`suggestFuncs: [${PROPOSED_FUNC}]\` to use it. The smallest worst case here is \`${bestWorst.name}\` (${pct(bestWorst.worst)})${bestWorst.name.startsWith("slide") ? "; but slide's threshold is an absolute difference of loss gradients (0.005), so its answer changes with the scale of the loss, and a single slide run can be far off (see optdigits)" : ""}.`,
+    `**The default.** \`lrFind\`'s default \`suggestFuncs\` is \`[${DEFAULT_FUNC}, ${FASTAI_FUNC}]\`: \`${DEFAULT_FUNC}\` is the default suggestion, and fastai's \`${FASTAI_FUNC}\` stays beside it so that \`const { ${FASTAI_FUNC} } = await lrFind(learn)\` still runs. Against \`${FASTAI_FUNC}\` the median regret goes from ${pct(medianOf(FASTAI_FUNC))} to ${pct(medianOf(DEFAULT_FUNC))} and the worst from ${pct(worstOf(FASTAI_FUNC))} to ${pct(worstOf(DEFAULT_FUNC))}; ${medianOf(DEFAULT_FUNC) <= GOAL.median && worstOf(DEFAULT_FUNC) <= GOAL.worst ? "it meets the goal" : "it does not meet the goal"}. The smallest worst case here is \`${bestWorst.name}\` (${pct(bestWorst.worst)})${bestWorst.name.startsWith("slide") ? "; but slide's threshold is an absolute difference of loss gradients (0.005), so its answer changes with the scale of the loss, and a single slide run can be far off (see optdigits)" : ""}${bestWorst.name.endsWith(VALID_SUFFIX) ? "; it needs the validation curve, which lrFind does not compute by default (a full validation pass per iteration)" : ""}.`,
     "",
   ];
 }
@@ -198,7 +199,7 @@ function feasibility(results: TaskRegret[]): string[] {
       se: oracleRelativeSe(r),
       band: { lo: Math.min(...near), hi: Math.max(...near) },
       lrMin: medianLr(r, "minimum", true),
-      proposed: medianLr(r, PROPOSED_FUNC),
+      ours: medianLr(r, DEFAULT_FUNC),
       validMin: median(
         r.curves.map((c) => c.validSuggestions?.[`minimum${VALID_SUFFIX}`]?.point[0] ?? Number.NaN),
       ),
@@ -217,7 +218,7 @@ function feasibility(results: TaskRegret[]): string[] {
         `LRs within ${GOAL.worst * 100}% of the oracle (grid + refined)`,
         "finder minimum lr_min (median of seeds)",
         "that band in units of lr_min",
-        `in units of ${PROPOSED_FUNC} (median of seeds)`,
+        `in units of ${DEFAULT_FUNC} (median of seeds)`,
         ...(withValid ? ["in units of the valid curve's minimum (median of seeds)"] : []),
         "one grid step above the oracle: train / valid loss",
       ],
@@ -227,7 +228,7 @@ function feasibility(results: TaskRegret[]): string[] {
         `${sci(x.band.lo)} … ${sci(x.band.hi)}`,
         sci(x.lrMin),
         inUnits(x.band, x.lrMin),
-        inUnits(x.band, x.proposed),
+        inUnits(x.band, x.ours),
         ...(withValid ? [inUnits(x.band, x.validMin)] : []),
         x.above,
       ]),
@@ -241,8 +242,8 @@ function feasibility(results: TaskRegret[]): string[] {
       )} ` +
       `${overlap(
         bands,
-        rows.map((x) => x.proposed),
-        PROPOSED_FUNC,
+        rows.map((x) => x.ours),
+        DEFAULT_FUNC,
       )}` +
       (withValid
         ? ` ${overlap(
@@ -312,11 +313,7 @@ export function report(results: TaskRegret[], cfg: RegretConfig, quick: boolean,
         ...(cfg.refine ? ["median (refined)", "worst (refined)"] : []),
       ],
       summary.map((s) => [
-        s.name === DEFAULT_FUNC
-          ? `**${s.name}** (default)`
-          : s.name === PROPOSED_FUNC
-            ? `**${s.name}** (proposed)`
-            : s.name,
+        methodLabel(s.name),
         ...s.rs.map(pct),
         pct(s.med),
         pct(s.worst),
@@ -324,8 +321,8 @@ export function report(results: TaskRegret[], cfg: RegretConfig, quick: boolean,
       ]),
     ),
     "",
-    goalLine(summary, DEFAULT_FUNC, "the default suggestion"),
-    goalLine(summary, PROPOSED_FUNC, "the proposed suggestion"),
+    goalLine(summary, DEFAULT_FUNC, "our default suggestion"),
+    goalLine(summary, FASTAI_FUNC, "fastai's default suggestion"),
     bestValidGoalLine(summary),
     "",
     ...(cfg.refine && !quick ? [...feasibility(results), ...discussion(results, summary)] : []),
@@ -344,8 +341,8 @@ export function report(results: TaskRegret[], cfg: RegretConfig, quick: boolean,
       ],
       results.map((r) => {
         const sweep = r.stepsPerTraining * cfg.grid.length;
-        const one = r.methods.find((m) => m.name === DEFAULT_FUNC)?.finderSteps ?? [];
-        const rep = r.methods.find((m) => m.name === `${DEFAULT_FUNC} ×${cfg.repeats}`)?.finderSteps ?? [];
+        const one = r.methods.find((m) => m.name === FASTAI_FUNC)?.finderSteps ?? [];
+        const rep = r.methods.find((m) => m.name === `${FASTAI_FUNC} ×${cfg.repeats}`)?.finderSteps ?? [];
         const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
         const validRun = r.methods.find((m) => m.name.endsWith(VALID_SUFFIX));
         return [

@@ -10,7 +10,7 @@ import {
   SGD,
 } from "@sched/learner";
 import { expectNoLeaks, type RegModel, type SynthLearnerOptions } from "@sched/learner/testing";
-import { LrFindError, minimum, slide, steep, suggestFunc, valley } from "@sched/suggest";
+import { halfway, LrFindError, minimum, slide, steep, suggestFunc, valley } from "@sched/suggest";
 import { beforeAll, describe, expect, test } from "vitest";
 import { quietLearner } from "../test-helpers.js";
 import { SaveModel } from "../trackers/save-model.js";
@@ -63,13 +63,20 @@ describe("spec §9 item 23: lrFind with the four suggestion functions", () => {
 });
 
 describe("the result", () => {
-  test("`const { valley } = await lrFind(learn)` is a number; details are there but not enumerable", async () => {
+  test("`const { halfway, valley } = await lrFind(learn)` are numbers; details are there but not enumerable", async () => {
     const learn = learner();
     const res = await lrFind(learn);
-    const lr: number = res.valley; // typed as a number, not number | undefined
+    const { halfway: lr, valley: fastaiLr } = res; // typed as numbers, not number | undefined
     expect(typeof lr).toBe("number");
-    expect(JSON.parse(JSON.stringify(res))).toEqual({ valley: lr });
-    expect(Object.entries(res)).toEqual([["valley", lr]]);
+    expect(typeof fastaiLr).toBe("number");
+    expect(JSON.parse(JSON.stringify(res))).toEqual({ halfway: lr, valley: fastaiLr });
+    expect(Object.entries(res)).toEqual([
+      ["halfway", lr],
+      ["valley", fastaiLr],
+    ]);
+    expect(res.names).toEqual(["halfway", "valley"]);
+    expect(res.suggestions.halfway.lr).toBe(halfway(res.analysis.lrs, res.analysis.losses, 100).lr);
+    expect(res.suggestions.valley.lr).toBe(valley(res.analysis.lrs, res.analysis.losses, 100).lr);
     expect(res.suggestions.valley.point).toHaveLength(2);
     expect(res.curve.lrs).toEqual(learn.recorder?.lrs);
     expect(res.curve.losses).toEqual(learn.recorder?.losses);

@@ -3,6 +3,8 @@
 import type { Learner } from "@sched/learner";
 import {
   analyzeLrFind,
+  DEFAULT_SUGGEST_FUNCS,
+  type DefaultSuggestion,
   type LrFindAnalysis,
   type LrFindCurve,
   lrFindResult,
@@ -11,7 +13,6 @@ import {
   runStop,
   type SuggestedLRs,
   type SuggestFunc,
-  valley,
 } from "@sched/suggest";
 import { LRFinder } from "./lr-finder.js";
 import {
@@ -27,8 +28,8 @@ import { validLoader } from "./validation.js";
 export type { NamedSuggestFunc } from "@sched/suggest";
 
 /** Options of `lrFind`: the finder's, the suggestion functions and repeats. */
-export interface LrFindOptions<N extends string = "valley"> extends LRFinderOptions {
-  /** Suggestion functions; the result has one LR per function, keyed by its name (default `[valley]`). */
+export interface LrFindOptions<N extends string = DefaultSuggestion> extends LRFinderOptions {
+  /** Suggestion functions; the result has one LR per function, keyed by its name (default `DEFAULT_SUGGEST_FUNCS`: `halfway`, the default suggestion, and fastai's `valley`). */
   suggestFuncs?: readonly NamedSuggestFunc<N>[] | undefined;
   /**
    * Runs the range test k times, each with other batch orders (the training loader's next k·nEpoch
@@ -105,12 +106,12 @@ function analyzeRun(
  * optimizer (state and hypers), `learn.lr` and the loaders' positions are the same afterwards, bit
  * for bit; the recorder keeps the (last) run's `lrs` and `losses`.
  */
-export async function lrFind<N extends string = "valley">(
+export async function lrFind<N extends string = DefaultSuggestion>(
   learn: Learner,
   opts: LrFindOptions<N> = {},
 ): Promise<SuggestedLRs<N>> {
   const settings = finderSettings(opts, "lrFind");
-  const suggestFuncs = (opts.suggestFuncs ?? [valley]) as readonly SuggestFunc[];
+  const suggestFuncs = (opts.suggestFuncs ?? DEFAULT_SUGGEST_FUNCS) as readonly SuggestFunc[];
   checkFuncs(suggestFuncs);
   const repeats = opts.repeats ?? 1;
   if (typeof repeats !== "number" || !Number.isInteger(repeats) || repeats < 1) {
