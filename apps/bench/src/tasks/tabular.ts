@@ -6,10 +6,10 @@ import { columnStats, splitIndices, standardize } from "./prep.js";
 import type { Task, TaskData } from "./task.js";
 
 /** The split is fixed (seed 0, 20% valid) whatever the training seed, so every run sees the same valid set. */
-const SPLIT = { validPct: 0.2, seed: 0 } as const;
+export const SPLIT = { validPct: 0.2, seed: 0 } as const;
 
 /** iris/wine/breast_cancer layout: a metadata line `n,d,...`, then d features and the class per line. */
-function sklearnCsv(file: string): { x: number[][]; y: number[] } {
+export function sklearnCsv(file: string): { x: number[][]; y: number[] } {
   const [head = "", ...lines] = readData(`sklearn/${file}`).toString("utf8").split("\n");
   const [n, d] = head.split(",").map(Number) as [number, number];
   const rows = numberRows(lines.join("\n"), /,/);
@@ -20,7 +20,7 @@ function sklearnCsv(file: string): { x: number[][]; y: number[] } {
 }
 
 /** Splits, standardises x (and y for regression) with training statistics, builds the tensors. */
-function tabularData(x: number[][], y: number[], kind: Task["kind"]): TaskData {
+export function tabularData(x: number[][], y: number[], kind: Task["kind"]): TaskData {
   const { train, valid } = splitIndices(x.length, SPLIT.validPct, SPLIT.seed);
   const pick = <T>(a: T[], idx: number[]) => idx.map((i) => a[i] as T);
   const xs = columnStats(pick(x, train));

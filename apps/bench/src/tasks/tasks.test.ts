@@ -1,7 +1,8 @@
 import { initBackend } from "@sched/learner";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { TASKS, taskByName } from "./index.js";
+import { loadDigits, loadIris } from "./heldout.js";
+import { HELDOUT_TASKS, TASKS, taskByName } from "./index.js";
 import { loadMnist, MNIST_TRAIN } from "./mnist.js";
 import { loadOptdigits } from "./optdigits.js";
 import { columnStats, splitIndices, standardize } from "./prep.js";
@@ -97,6 +98,42 @@ describe("task loaders", () => {
     d.dispose();
   });
 
+  it("iris: 120 / 30 rows of 4, 50 per class, training columns standardised; nothing leaks", () => {
+    const before = tf.memory().numTensors;
+    const d = loadIris();
+    expect([d.train[0].shape, d.valid[0].shape]).toEqual([
+      [120, 4],
+      [30, 4],
+    ]);
+    const all = counts(d.train[1], 3).map((c, i) => c + (counts(d.valid[1], 3)[i] as number));
+    expect(all).toEqual([50, 50, 50]); // per the data README
+    const m = moments(d.train[0]);
+    for (const [j, mu] of m.mean.entries()) {
+      expect(Math.abs(mu)).toBeLessThan(1e-4);
+      expect(m.std[j]).toBeCloseTo(1, 4);
+    }
+    d.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("digits: 1,438 / 359 images 8×8×1 in 0..1, optdigits.tes' class counts; nothing leaks", () => {
+    const before = tf.memory().numTensors;
+    const d = loadDigits();
+    expect([d.train[0].shape, d.valid[0].shape]).toEqual([
+      [1438, 8, 8, 1],
+      [359, 8, 8, 1],
+    ]);
+    // The README says digits.csv is optdigits.tes, so the classes add up to the .tes counts.
+    const all = counts(d.train[1], 10).map((c, i) => c + (counts(d.valid[1], 10)[i] as number));
+    expect(all).toEqual([178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
+    for (const x of [d.train[0], d.valid[0]]) {
+      const [lo, hi] = tf.tidy(() => [x.min().dataSync()[0], x.max().dataSync()[0]]);
+      expect([lo, hi]).toEqual([0, 1]);
+    }
+    d.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it("tinyshakespeare: 65 ids, targets are the inputs shifted by one character", () => {
     const d = loadShakespeare();
     const x = d.train[0].dataSync();
@@ -109,7 +146,7 @@ describe("task loaders", () => {
 
 describe("task models", () => {
   it("every model is seeded: same seed, same weights; another seed, other weights", () => {
-    for (const task of TASKS) {
+    for (const task of [...TASKS, ...HELDOUT_TASKS]) {
       const [a, b, c] = [task.model(3), task.model(3), task.model(4)];
       const w = (m: tf.LayersModel) => Array.from(m.getWeights()[0]?.dataSync() ?? []);
       expect(w(a)).toEqual(w(b));
@@ -118,8 +155,12 @@ describe("task models", () => {
     }
   });
 
-  it("taskByName names the known tasks when it fails", () => {
+  it("taskByName finds the held-out tasks too and names every known task when it fails", () => {
     expect(taskByName("wine").kind).toBe("classification");
-    expect(() => taskByName("iris")).toThrow(/unknown task iris; known: optdigits, mnist/);
+    expect(taskByName("digits")).toBe(HELDOUT_TASKS[1]);
+    expect(TASKS.map((t) => t.name)).not.toContain("iris");
+    expect(() => taskByName("cifar")).toThrow(
+      /unknown task cifar; known: optdigits, mnist, .*, iris, digits$/,
+    );
   });
 });
