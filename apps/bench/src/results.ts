@@ -39,6 +39,7 @@ const SECTION_ORDER = [
   "vision",
   "regret",
   "regret-seeds",
+  "regret-heldout",
   "superconvergence",
 ];
 
