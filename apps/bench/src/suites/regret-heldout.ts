@@ -9,6 +9,8 @@ import { initBackend } from "@sched/learner";
 import { halfway, minimum, slide, steep, valley } from "@sched/suggest";
 import * as tf from "@tensorflow/tfjs";
 import {
+  DEFAULT_FUNC,
+  FASTAI_FUNC,
   oracleRelativeSe,
   type RegretConfig,
   runStudy,
@@ -22,9 +24,9 @@ import type { Suite } from "../suite.js";
 import { HELDOUT_TASKS } from "../tasks/index.js";
 
 const FUNCS = [valley, slide, minimum, steep, halfway];
-/** The comparison the check exists for: the new default against fastai's. */
-const NEW = "halfway";
-const OLD = "valley";
+/** The comparison the check exists for: lrFind's default (halfway) against fastai's (valley). */
+const NEW = DEFAULT_FUNC;
+const OLD = FASTAI_FUNC;
 
 const FULL: StudyConfig = {
   tasks: HELDOUT_TASKS.map((t) => t.name),
