@@ -4,13 +4,14 @@
  * optimistic; only tasks it never saw tell whether making it `lrFind`'s default is a gain over `valley`.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { initBackend } from "@sched/learner";
 import { halfway, minimum, slide, steep, valley } from "@sched/suggest";
 import * as tf from "@tensorflow/tfjs";
 import {
   DEFAULT_FUNC,
   FASTAI_FUNC,
+  methodLabel,
   oracleRelativeSe,
   type RegretConfig,
   runStudy,
@@ -22,6 +23,7 @@ import { geoMean, logGrid, median, pct, sci } from "../lib/stats.js";
 import { benchDir, table, writeSection } from "../results.js";
 import type { Suite } from "../suite.js";
 import { HELDOUT_TASKS } from "../tasks/index.js";
+import { plot } from "./regret.js";
 
 const FUNCS = [valley, slide, minimum, steep, halfway];
 /** The comparison the check exists for: lrFind's default (halfway) against fastai's (valley). */
@@ -146,7 +148,7 @@ export function report(
       methods.map((name) => {
         const s = summary(results, name);
         return [
-          name,
+          methodLabel(name),
           ...results.map((r) => pct(regretOf(r, name))),
           ...(many ? [pct(s.med), pct(s.worst)] : []),
         ];
@@ -181,8 +183,13 @@ const suite: Suite = {
     tf.enableProdMode();
     console.log(`backend: ${backend}`);
     const cfg = quick ? QUICK : FULL;
-    const { results, seconds } = await runStudy(cfg);
-    const body = `${report(results, designTasks(), cfg, quick)}\n\nWall time of this suite: ${seconds.toFixed(0)} s.`;
+    const plots: string[] = [];
+    const { results, seconds } = await runStudy(cfg, async (r) => plots.push(await plot(r)));
+    const links = plots.filter(Boolean).map((p) => `- [${basename(p)}](${p})`);
+    const figures = links.length
+      ? `\n\nLR-finder curves (seed 0) with the suggestions and the grid oracle marked, as in the main study:\n\n${links.join("\n")}`
+      : "";
+    const body = `${report(results, designTasks(), cfg, quick)}${figures}\n\nWall time of this suite: ${seconds.toFixed(0)} s.`;
     const json = studyJson(backend, quick, cfg, seconds, results);
     writeSection({ suite: "regret-heldout", title: suite.title, command, backend, body, json });
   },
