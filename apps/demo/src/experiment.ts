@@ -27,7 +27,7 @@ export interface Plan {
   numIt: number;
   /** Epochs of the one-cycle fit. */
   epochs: number;
-  /** The learning rate used when the finder gives no suggestion. */
+  /** The learning rate used when the finder gives no suggestion, or one its diagnostics distrust. */
   fallbackLr: number;
 }
 
@@ -153,13 +153,37 @@ async function findLr(learn: Learner, plan: Plan, print: Print): Promise<FinderR
   }
 }
 
+/**
+ * Why a curve has no usable descent, or undefined: it rose from the start or never fell much
+ * (`diverged-early`, `flat-curve`), or the raw loss scatters by as much as the whole descent
+ * (`noisy` with ratio >= 1). A suggestion read from such a curve is noise; a milder `noisy` only
+ * widens the doubt.
+ */
+export function distrust(diagnostics: readonly Diagnostic[]): string | undefined {
+  const why = diagnostics.flatMap((d) => {
+    if (d.code === "diverged-early" || d.code === "flat-curve") return [d.code];
+    if (d.code === "noisy" && d.ratio >= 1)
+      return [`noisy: scatter ${(100 * d.ratio).toFixed(0)}% of the descent`];
+    return [];
+  });
+  return why.length > 0 ? why.join(", ") : undefined;
+}
+
+/** The LR to train at: the halfway suggestion, unless there is none or the diagnostics distrust the curve. */
+export function chooseLr(finder: FinderResult, fallbackLr: number): { lr: number; lrSource: string } {
+  const suggested = finder.suggestions.halfway?.lr;
+  if (suggested === undefined) return { lr: fallbackLr, lrSource: "fallback (no suggestion)" };
+  const why = distrust(finder.diagnostics);
+  if (why !== undefined)
+    return { lr: fallbackLr, lrSource: `fallback: the curve is not to be trusted (${why})` };
+  return { lr: suggested, lrSource: "halfway suggestion" };
+}
+
 /** lrFind, then fitOneCycle at the halfway suggestion; prints as it goes (epoch table included). */
 export async function findThenFit(learn: Learner, plan: Plan, print: Print): Promise<ExperimentResult> {
   learn.logger = (cells) => print(tableRow(cells));
   const finder = await findLr(learn, plan, print);
-  const suggested = finder.suggestions.halfway?.lr;
-  const lr = suggested ?? plan.fallbackLr;
-  const lrSource = suggested === undefined ? "fallback (no suggestion)" : "halfway suggestion";
+  const { lr, lrSource } = chooseLr(finder, plan.fallbackLr);
   print(
     `fitOneCycle: ${plan.epochs} epoch${plan.epochs === 1 ? "" : "s"}, lrMax ${lr.toExponential(2)} (${lrSource})`,
   );

@@ -138,7 +138,7 @@ export async function writeOutputs(outDir: string, parts: readonly Part[], info:
       text: [
         `Backend: ${info.backend}. Mode: ${info.mode}. Training took ${info.elapsedSeconds.toFixed(1)} s.`,
         "Each part runs the LR finder (lrFind, restoring the model afterwards), then fitOneCycle at the " +
-          "halfway suggestion (lrFind's default). The figures are also in this folder as PNG files.",
+          "halfway suggestion (lrFind's default), or at a fallback LR when the finder's diagnostics distrust the curve. The figures are also in this folder as PNG files.",
       ].join("\n\n"),
     },
   ];
