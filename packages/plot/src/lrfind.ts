@@ -1,6 +1,7 @@
 import { HEIGHT, LINE_COLOR, MARK_COLORS, requireArray, requireCount, WIDTH } from "./check.js";
 import { PlotError } from "./errors.js";
 import { makeFigure } from "./figure.js";
+import { LABEL_FONT_SIZE, type LabelPlacement, pixelScale, placeLabels } from "./labels.js";
 import type { Figure, RecorderLike, SuggestionMark, VegaLiteSpec } from "./types.js";
 
 /** Options of `plotLrFind`. */
@@ -45,9 +46,28 @@ function points(
 }
 
 /**
+ * Adds to each suggestion the offset of its label from its marker (`dx`, `dy` in pixels, `align`),
+ * chosen so that labels stay apart and inside the plot: close suggestions would overprint otherwise.
+ */
+function labelsApart<T extends { x: number; y: number; label: string }>(
+  marks: readonly T[],
+  lines: readonly { lr: number; loss: number }[],
+): (T & LabelPlacement)[] {
+  const px = pixelScale("log", [...lines.map((p) => p.lr), ...marks.map((m) => m.x)], [0, WIDTH]);
+  const py = pixelScale("linear", [...lines.map((p) => p.loss), ...marks.map((m) => m.y)], [HEIGHT, 0]);
+  const placed = placeLabels(
+    marks.map((m) => ({ px: px(m.x), py: py(m.y), text: m.label })),
+    WIDTH,
+    HEIGHT,
+  );
+  return marks.map((m, i) => ({ ...m, ...(placed[i] as LabelPlacement) }));
+}
+
+/**
  * The LR-finder curve `losses[:-skipEnd]` against `lrs[:-skipEnd]` on a log LR axis, with each
- * suggestion marked at its point and labelled with its name and LR. Datasets `curve` and
- * `suggestions` are in `spec.datasets`; points with a non-finite loss or LR <= 0 are left out.
+ * suggestion marked at its point and labelled with its name and LR (labels of close points set
+ * apart, see `labelsApart`). Datasets `curve` and `suggestions` are in `spec.datasets`; points with
+ * a non-finite loss or LR <= 0 are left out.
  * When `recorder.validLosses` is given (an `lrFind` curve with `validBatches`), it is drawn as a
  * second line by the same rule (dataset `valid`), and a legend tells "train" from "valid".
  */
@@ -81,7 +101,7 @@ export function plotLrFind(recorder: RecorderLike, options: PlotLrFindOptions = 
   }
   const withValid = validLosses !== undefined;
   const palette = withValid ? MARK_COLORS.filter((c) => c !== VALID_COLOR) : MARK_COLORS;
-  const marks = Object.entries(suggestions).map(([name, s]) => {
+  const labelled = Object.entries(suggestions).map(([name, s]) => {
     const [x, y] = Array.isArray(s?.point) ? s.point : [Number.NaN, Number.NaN];
     if (!(Number.isFinite(s?.lr) && Number.isFinite(x) && x > 0 && Number.isFinite(y))) {
       throw new PlotError(
@@ -90,6 +110,8 @@ export function plotLrFind(recorder: RecorderLike, options: PlotLrFindOptions = 
     }
     return { name, lr: s.lr, x, y, label: suggestionLabel(name, s.lr) };
   });
+  const valid = withValid ? points(lrs, validLosses, skipEnd) : [];
+  const marks = labelsApart(labelled, [...curve, ...valid]);
   const x = {
     field: "lr",
     type: "quantitative",
@@ -131,7 +153,15 @@ export function plotLrFind(recorder: RecorderLike, options: PlotLrFindOptions = 
       },
       {
         data: { name: "suggestions" },
-        mark: { type: "text", align: "left", dx: 7, dy: -9, fontSize: 11, fontWeight: "bold" },
+        // Each label's offset and side come from its row (see labelsApart).
+        mark: {
+          type: "text",
+          align: { expr: "datum.align" },
+          dx: { expr: "datum.dx" },
+          dy: { expr: "datum.dy" },
+          fontSize: LABEL_FONT_SIZE,
+          fontWeight: "bold",
+        },
         encoding: { x: markX, y: markY, text: { field: "label" }, color },
       },
     );
@@ -141,7 +171,7 @@ export function plotLrFind(recorder: RecorderLike, options: PlotLrFindOptions = 
     withValid
       ? {
           ...common,
-          datasets: { curve, valid: points(lrs, validLosses, skipEnd), suggestions: marks },
+          datasets: { curve, valid, suggestions: marks },
           // The lines' colours and the markers' are two scales, each with its own legend.
           layer: [{ layer: lines }, ...(markLayers.length > 0 ? [{ layer: markLayers }] : [])],
           resolve: { scale: { color: "independent" }, legend: { color: "independent" } },
