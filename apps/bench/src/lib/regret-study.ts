@@ -4,11 +4,23 @@
  * is trained with the same budget and seed. Every training is cached by (seed, lr), so a suggestion
  * that lands on a grid point or on another function's LR is trained once.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { lrFind } from "@sched/callbacks";
 import { fitOneCycle } from "@sched/policies";
-import { DEFAULT_SUGGEST_FUNCS, type SuggestFunc, type Suggestion } from "@sched/suggest";
+import {
+  DEFAULT_SUGGEST_FUNCS,
+  halfway,
+  minimum,
+  type SuggestFunc,
+  type Suggestion,
+  slide,
+  steep,
+  valley,
+} from "@sched/suggest";
+import { benchDir } from "../results.js";
 import { type Task, type TaskData, taskByName } from "../tasks/index.js";
-import { argminFinite, mean, regret } from "./stats.js";
+import { argminFinite, logGrid, mean, median, regret } from "./stats.js";
 import { type TrainResult, train, withLearner } from "./train.js";
 
 /** What the study runs on one task. */
@@ -296,4 +308,56 @@ export function studyJson(
     validFuncs: cfg.validFuncs.map((f) => f.name),
   };
   return { backend, quick, config, seconds, tasks: results };
+}
+
+/** Every suggestion function the studies compare: fastai's four and ours. */
+export const STUDY_FUNCS: readonly SuggestFunc[] = [valley, slide, minimum, steep, halfway];
+
+/**
+ * The 10-seed study of regret-seeds and regret-heldout: the main study's grid (10 LRs, 1e-4 … 10^-0.5)
+ * and functions, alone, ×3 and on the validation curve, refined; 10 seeds because the small tasks'
+ * oracles are too noisy with 3.
+ */
+export function tenSeedStudy(tasks: readonly string[]): StudyConfig {
+  return {
+    tasks,
+    grid: logGrid(1e-4, 10 ** -0.5, 10),
+    seeds: Array.from({ length: 10 }, (_, i) => i),
+    funcs: STUDY_FUNCS,
+    repeats: 3,
+    refine: true,
+    validFuncs: STUDY_FUNCS,
+  };
+}
+
+/** A smoke test of a study on one task (4 LRs, 2 seeds, fastai's default and ours): seconds, not a result. */
+export function quickStudy(task: string): StudyConfig {
+  return {
+    tasks: [task],
+    grid: logGrid(1e-4, 10 ** -0.5, 4),
+    seeds: [0, 1],
+    funcs: [valley, halfway],
+    repeats: 2,
+    refine: false,
+    validFuncs: [halfway],
+  };
+}
+
+/** The per-task results a full run of `suite` last wrote (results/<suite>.json); none after a quick run or none. */
+export function readStudy(suite: string): TaskRegret[] {
+  const file = join(benchDir, "results", `${suite}.json`);
+  if (!existsSync(file)) return [];
+  const j = JSON.parse(readFileSync(file, "utf8")) as { data?: { quick?: boolean; tasks?: TaskRegret[] } };
+  return j.data?.quick ? [] : (j.data?.tasks ?? []);
+}
+
+/** A method's regret on a task; NaN when the method did not run there. */
+export function regretOf(r: TaskRegret | undefined, name: string): number {
+  return r?.methods.find((m) => m.name === name)?.regret ?? Number.NaN;
+}
+
+/** Median and worst regret of a method over a set of tasks. */
+export function regretSummary(set: readonly TaskRegret[], name: string): { med: number; worst: number } {
+  const rs = set.map((r) => regretOf(r, name));
+  return { med: median(rs), worst: Math.max(...rs) };
 }

@@ -3,70 +3,42 @@
  * `halfway` was shaped after looking at the six main tasks' finder curves, so its regret there is
  * optimistic; only tasks it never saw tell whether making it `lrFind`'s default is a gain over `valley`.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import { initBackend } from "@sched/learner";
-import { halfway, minimum, slide, steep, valley } from "@sched/suggest";
 import * as tf from "@tensorflow/tfjs";
 import {
   DEFAULT_FUNC,
   FASTAI_FUNC,
   methodLabel,
   oracleRelativeSe,
+  quickStudy,
   type RegretConfig,
+  readStudy,
+  regretOf,
+  regretSummary,
   runStudy,
-  type StudyConfig,
   studyJson,
   type TaskRegret,
+  tenSeedStudy,
 } from "../lib/regret-study.js";
-import { geoMean, logGrid, median, pct, sci } from "../lib/stats.js";
-import { benchDir, table, writeSection } from "../results.js";
+import { geoMean, pct, sci } from "../lib/stats.js";
+import { table, writeSection } from "../results.js";
 import type { Suite } from "../suite.js";
 import { HELDOUT_TASKS } from "../tasks/index.js";
 import { plot } from "./regret.js";
 
-const FUNCS = [valley, slide, minimum, steep, halfway];
 /** The comparison the check exists for: lrFind's default (halfway) against fastai's (valley). */
 const NEW = DEFAULT_FUNC;
 const OLD = FASTAI_FUNC;
 
-const FULL: StudyConfig = {
-  tasks: HELDOUT_TASKS.map((t) => t.name),
-  grid: logGrid(1e-4, 10 ** -0.5, 10),
-  seeds: Array.from({ length: 10 }, (_, i) => i),
-  funcs: FUNCS,
-  repeats: 3,
-  refine: true,
-  validFuncs: FUNCS,
-};
-const QUICK: StudyConfig = {
-  tasks: ["iris"],
-  grid: logGrid(1e-4, 10 ** -0.5, 4),
-  seeds: [0, 1],
-  funcs: [valley, halfway],
-  repeats: 2,
-  refine: false,
-  validFuncs: [halfway],
-};
+const FULL = tenSeedStudy(HELDOUT_TASKS.map((t) => t.name));
+const QUICK = quickStudy("iris");
 
 /** The design tasks' latest full figures: regret.json, with regret-seeds.json's 10-seed tasks in place. */
 function designTasks(): TaskRegret[] {
-  const read = (suite: string): TaskRegret[] => {
-    const file = join(benchDir, "results", `${suite}.json`);
-    if (!existsSync(file)) return [];
-    const j = JSON.parse(readFileSync(file, "utf8")) as { data?: { quick?: boolean; tasks?: TaskRegret[] } };
-    return j.data?.quick ? [] : (j.data?.tasks ?? []);
-  };
-  const seeds = read("regret-seeds");
-  return [...read("regret").filter((r) => !seeds.some((s) => s.task === r.task)), ...seeds];
+  const seeds = readStudy("regret-seeds");
+  return [...readStudy("regret").filter((r) => !seeds.some((s) => s.task === r.task)), ...seeds];
 }
-
-const regretOf = (r: TaskRegret, name: string) =>
-  r.methods.find((m) => m.name === name)?.regret ?? Number.NaN;
-const summary = (set: TaskRegret[], name: string) => {
-  const rs = set.map((r) => regretOf(r, name));
-  return { med: median(rs), worst: Math.max(...rs) };
-};
 
 /** Seeds on which `a`'s LR trained to a lower valid loss than `b`'s (a tie counts for neither). */
 function wins(r: TaskRegret, a: string, b: string): number {
@@ -77,8 +49,8 @@ function wins(r: TaskRegret, a: string, b: string): number {
 
 /** One plain sentence on `halfway` against `valley` here, then the same pair on the design tasks. */
 function verdict(results: TaskRegret[], design: TaskRegret[]): string[] {
-  const n = summary(results, NEW);
-  const o = summary(results, OLD);
+  const n = regretSummary(results, NEW);
+  const o = regretSummary(results, OLD);
   const word =
     n.med < o.med && n.worst < o.worst
       ? "better than"
@@ -92,8 +64,8 @@ function verdict(results: TaskRegret[], design: TaskRegret[]): string[] {
     `**\`${NEW}\` (the new default) against \`${OLD}\` (fastai's default) on these held-out tasks: ${NEW} is ${word} ${OLD}** — median ${pct(n.med)} vs ${pct(o.med)}, worst ${pct(n.worst)} vs ${pct(o.worst)}. Seed by seed, ${NEW}'s LR trained to the lower valid loss on ${perSeed}.`,
   ];
   if (design.length > 0) {
-    const dn = summary(design, NEW);
-    const dov = summary(design, OLD);
+    const dn = regretSummary(design, NEW);
+    const dov = regretSummary(design, OLD);
     lines.push(
       "",
       `For comparison, on the ${design.length} tasks ${NEW} was designed on (${design.map((d) => d.task).join(", ")}; last full \`regret\` run, with \`regret-seeds\`' 10-seed figures where it has them): ${NEW} median ${pct(dn.med)} / worst ${pct(dn.worst)}, ${OLD} ${pct(dov.med)} / ${pct(dov.worst)}.`,
@@ -146,7 +118,7 @@ export function report(
     table(
       ["suggestion", ...results.map((r) => r.task), ...(many ? ["median", "worst"] : [])],
       methods.map((name) => {
-        const s = summary(results, name);
+        const s = regretSummary(results, name);
         return [
           methodLabel(name),
           ...results.map((r) => pct(regretOf(r, name))),

@@ -5,71 +5,41 @@
  * Same protocol (`lib/regret-study.ts`), more seeds; the section combines these tasks with the other
  * tasks' figures from the last full `pnpm bench regret` (results/regret.json).
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { initBackend } from "@sched/learner";
-import { halfway, minimum, slide, steep, valley } from "@sched/suggest";
 import * as tf from "@tensorflow/tfjs";
 import {
   DEFAULT_FUNC,
   FASTAI_FUNC,
   methodLabel,
   oracleRelativeSe,
+  quickStudy,
   type RegretConfig,
+  readStudy,
+  regretOf,
+  regretSummary,
   runStudy,
-  type StudyConfig,
   studyJson,
   type TaskRegret,
+  tenSeedStudy,
 } from "../lib/regret-study.js";
-import { logGrid, median, pct, sci } from "../lib/stats.js";
-import { benchDir, table, writeSection } from "../results.js";
+import { pct, sci } from "../lib/stats.js";
+import { table, writeSection } from "../results.js";
 import type { Suite } from "../suite.js";
 
-const FUNCS = [valley, slide, minimum, steep, halfway];
 const GOAL = { median: 0.05, worst: 0.15 };
 /** The methods the goal lines are stated for: ours, fastai's, and ours on the validation curve. */
 const HEADLINE = [DEFAULT_FUNC, FASTAI_FUNC, `${DEFAULT_FUNC} (valid)`];
 
-const FULL: StudyConfig = {
-  tasks: ["breast_cancer", "wine", "diabetes"],
-  grid: logGrid(1e-4, 10 ** -0.5, 10),
-  seeds: Array.from({ length: 10 }, (_, i) => i),
-  funcs: FUNCS,
-  repeats: 3,
-  refine: true,
-  validFuncs: FUNCS,
-};
-const QUICK: StudyConfig = {
-  tasks: ["wine"],
-  grid: logGrid(1e-4, 10 ** -0.5, 4),
-  seeds: [0, 1],
-  funcs: [valley, halfway],
-  repeats: 2,
-  refine: false,
-  validFuncs: [halfway],
-};
-
-/** The last full regret run's per-task results, or none (then the section covers these tasks only). */
-function mainStudy(): TaskRegret[] {
-  const file = join(benchDir, "results", "regret.json");
-  if (!existsSync(file)) return [];
-  const j = JSON.parse(readFileSync(file, "utf8")) as { data?: { quick?: boolean; tasks?: TaskRegret[] } };
-  return j.data?.quick ? [] : (j.data?.tasks ?? []);
-}
+const FULL = tenSeedStudy(["breast_cancer", "wine", "diabetes"]);
+const QUICK = quickStudy("wine");
 
 /** The section's markdown. */
 export function report(results: TaskRegret[], main: TaskRegret[], cfg: RegretConfig, quick: boolean): string {
   const methods = results[0]?.methods.map((m) => m.name) ?? [];
-  const regretOf = (r: TaskRegret | undefined, name: string) =>
-    r?.methods.find((m) => m.name === name)?.regret ?? Number.NaN;
   const others = main.filter((m) => !results.some((r) => r.task === m.task));
   const combined = [...others, ...results];
-  const summary = (set: TaskRegret[], name: string) => {
-    const rs = set.map((r) => regretOf(r, name));
-    return { med: median(rs), worst: Math.max(...rs) };
-  };
   const goal = (name: string) => {
-    const s = summary(combined, name);
+    const s = regretSummary(combined, name);
     const met = s.med <= GOAL.median && s.worst <= GOAL.worst;
     return `- ${methodLabel(name)}: median ${pct(s.med)}, worst ${pct(s.worst)} across ${combined.length} task${combined.length === 1 ? "" : "s"}: **${met ? "met" : "not met"}**`;
   };
@@ -111,7 +81,7 @@ export function report(results: TaskRegret[], main: TaskRegret[], cfg: RegretCon
         ...(others.length ? ["median (all tasks)", "worst (all tasks)"] : ["median", "worst"]),
       ],
       methods.map((name) => {
-        const s = summary(combined, name);
+        const s = regretSummary(combined, name);
         return [methodLabel(name), ...results.map((r) => pct(regretOf(r, name))), pct(s.med), pct(s.worst)];
       }),
     ),
@@ -131,7 +101,7 @@ const suite: Suite = {
     console.log(`backend: ${backend}`);
     const cfg = quick ? QUICK : FULL;
     const { results, seconds } = await runStudy(cfg);
-    const body = `${report(results, quick ? [] : mainStudy(), cfg, quick)}\n\nWall time of this suite: ${seconds.toFixed(0)} s.`;
+    const body = `${report(results, quick ? [] : readStudy("regret"), cfg, quick)}\n\nWall time of this suite: ${seconds.toFixed(0)} s.`;
     const json = studyJson(backend, quick, cfg, seconds, results);
     writeSection({ suite: "regret-seeds", title: suite.title, command, backend, body, json });
   },

@@ -1,7 +1,7 @@
 /** The MNIST test split (10,000 images), divided 8k train / 2k valid in file order. */
 import * as tf from "@tensorflow/tfjs";
 import { readData, readIdx } from "./files.js";
-import { glorot } from "./models.js";
+import { smallCnn } from "./models.js";
 import type { Task, TaskData } from "./task.js";
 
 export const MNIST_TRAIN = 8000;
@@ -25,31 +25,6 @@ export function loadMnist(): TaskData {
   return { train: [t[0], t[1]], valid: [t[2], t[3]], dispose: () => tf.dispose([...t]) };
 }
 
-/** conv 3×3/2 ×16 → conv 3×3/2 ×32 → dense 10: small enough for dozens of trainings on 2 cores. */
-export function smallCnn(seed: number): tf.Sequential {
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        filters: 16,
-        kernelSize: 3,
-        strides: 2,
-        activation: "relu",
-        inputShape: [28, 28, 1],
-        kernelInitializer: glorot(seed, 0),
-      }),
-      tf.layers.conv2d({
-        filters: 32,
-        kernelSize: 3,
-        strides: 2,
-        activation: "relu",
-        kernelInitializer: glorot(seed, 1),
-      }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 10, kernelInitializer: glorot(seed, 2) }),
-    ],
-  });
-}
-
 export const mnist: Task = {
   name: "mnist",
   describe:
@@ -58,5 +33,5 @@ export const mnist: Task = {
   bs: 64,
   epochs: 3,
   load: loadMnist,
-  model: smallCnn,
+  model: (seed) => smallCnn({ side: 28, firstStride: 2, padding: "valid" }, seed),
 };
