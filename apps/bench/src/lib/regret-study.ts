@@ -18,9 +18,9 @@ import {
   steep,
   valley,
 } from "@sched/suggest";
-import { benchDir } from "../results.js";
+import { benchDir, table } from "../results.js";
 import { type Task, type TaskData, taskByName } from "../tasks/index.js";
-import { argminFinite, logGrid, mean, median, regret } from "./stats.js";
+import { argminFinite, geoMean, logGrid, mean, median, regret, sci } from "./stats.js";
 import { type TrainResult, train, withLearner } from "./train.js";
 
 /** What the study runs on one task. */
@@ -360,4 +360,22 @@ export function regretOf(r: TaskRegret | undefined, name: string): number {
 export function regretSummary(set: readonly TaskRegret[], name: string): { med: number; worst: number } {
   const rs = set.map((r) => regretOf(r, name));
   return { med: median(rs), worst: Math.max(...rs) };
+}
+
+/** The table of what each method suggested (geometric mean of its LRs over the seeds) and the mean valid loss it got. */
+export function suggestedLrTable(results: readonly TaskRegret[], methods: readonly string[]): string {
+  return table(
+    ["suggestion", ...results.map((r) => r.task)],
+    [
+      ["oracle (grid)", ...results.map((r) => `${sci(r.oracle.lr)}: ${r.oracle.loss.toFixed(4)}`)],
+      ...methods.map((name) => [
+        name,
+        ...results.map((r) => {
+          const m = r.methods.find((x) => x.name === name);
+          if (!m) return "—";
+          return `${sci(geoMean(m.lrs))}: ${Number.isFinite(m.mean) ? m.mean.toFixed(4) : "diverged"}`;
+        }),
+      ]),
+    ],
+  );
 }

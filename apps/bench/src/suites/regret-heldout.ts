@@ -18,10 +18,11 @@ import {
   regretSummary,
   runStudy,
   studyJson,
+  suggestedLrTable,
   type TaskRegret,
   tenSeedStudy,
 } from "../lib/regret-study.js";
-import { geoMean, pct, sci } from "../lib/stats.js";
+import { pct, sci } from "../lib/stats.js";
 import { table, writeSection } from "../results.js";
 import type { Suite } from "../suite.js";
 import { HELDOUT_TASKS } from "../tasks/index.js";
@@ -131,19 +132,7 @@ export function report(
     "",
     "Suggested LRs (geometric mean over seeds) and mean valid loss:",
     "",
-    table(
-      ["suggestion", ...results.map((r) => r.task)],
-      [
-        ["oracle (grid)", ...results.map((r) => `${sci(r.oracle.lr)}: ${r.oracle.loss.toFixed(4)}`)],
-        ...methods.map((name) => [
-          name,
-          ...results.map((r) => {
-            const m = r.methods.find((x) => x.name === name);
-            return m ? `${sci(geoMean(m.lrs))}: ${m.mean.toFixed(4)}` : "—";
-          }),
-        ]),
-      ],
-    ),
+    suggestedLrTable(results, methods),
   ].join("\n");
 }
 

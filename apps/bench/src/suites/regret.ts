@@ -16,6 +16,7 @@ import {
   runStudy,
   type StudyConfig,
   studyJson,
+  suggestedLrTable,
   type TaskRegret,
 } from "../lib/regret-study.js";
 import { geoMean, logGrid, median, pct, sci } from "../lib/stats.js";
@@ -362,21 +363,7 @@ export function report(results: TaskRegret[], cfg: RegretConfig, quick: boolean,
     "",
     "### Suggested LRs (geometric mean over seeds) and mean valid loss",
     "",
-    table(
-      ["suggestion", ...results.map((r) => r.task)],
-      [
-        ["oracle (grid)", ...results.map((r) => `${sci(r.oracle.lr)}: ${r.oracle.loss.toFixed(4)}`)],
-        ...methods.map((name) => [
-          name,
-          ...results.map((r) => {
-            const m = r.methods.find((x) => x.name === name);
-            return m
-              ? `${sci(geoMean(m.lrs))}: ${Number.isFinite(m.mean) ? m.mean.toFixed(4) : "diverged"}`
-              : "";
-          }),
-        ]),
-      ],
-    ),
+    suggestedLrTable(results, methods),
     "",
     `LR-finder curves (seed 0, training and validation loss) with ${[...PLOTTED, ...PLOTTED_VALID].join(", ")} and the grid oracle marked:`,
     "",
