@@ -29,6 +29,9 @@ export const DEFAULT_FUNC = DEFAULT_SUGGEST_FUNCS[0]?.name ?? "halfway";
 /** fastai's default, which ours replaced: the "before" in every table. */
 export const FASTAI_FUNC = "valley";
 
+/** Issue 8's goal for the default suggestion: median regret ≤ 5% and worst ≤ 15% across the tasks. */
+export const GOAL = { median: 0.05, worst: 0.15 } as const;
+
 /** A method's name as the tables show it: the two defaults in bold and marked. */
 export function methodLabel(name: string): string {
   if (name === DEFAULT_FUNC) return `**${name}** (default)`;

@@ -5,15 +5,17 @@
 import { basename, join, relative } from "node:path";
 import { initBackend } from "@sched/learner";
 import { plotLrFind } from "@sched/plot";
-import { halfway, lossAt, minimum, slide, steep, valley } from "@sched/suggest";
+import { halfway, lossAt, minimum } from "@sched/suggest";
 import * as tf from "@tensorflow/tfjs";
 import {
   DEFAULT_FUNC,
   FASTAI_FUNC,
+  GOAL,
   methodLabel,
   oracleRelativeSe,
   type RegretConfig,
   runStudy,
+  STUDY_FUNCS,
   type StudyConfig,
   studyJson,
   suggestedLrTable,
@@ -24,23 +26,20 @@ import { benchDir, outDir, table, writeSection } from "../results.js";
 import type { Suite } from "../suite.js";
 import { TASKS } from "../tasks/index.js";
 
-const FUNCS = [valley, slide, minimum, steep, halfway];
-const GOAL = { median: 0.05, worst: 0.15 };
-
 const FULL: StudyConfig = {
   tasks: TASKS.map((t) => t.name),
   grid: logGrid(1e-4, 10 ** -0.5, 10),
   seeds: [0, 1, 2],
-  funcs: FUNCS,
+  funcs: STUDY_FUNCS,
   repeats: 3,
   refine: true,
-  validFuncs: FUNCS,
+  validFuncs: STUDY_FUNCS,
 };
 const QUICK: StudyConfig = {
   tasks: ["breast_cancer"],
   grid: logGrid(1e-4, 10 ** -0.5, 4),
   seeds: [0],
-  funcs: FUNCS,
+  funcs: STUDY_FUNCS,
   repeats: 2,
   refine: false,
   validFuncs: [halfway, minimum],
