@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { lrFind } from "@sched/callbacks";
+import { initBackend } from "@sched/learner";
 import { fitOneCycle } from "@sched/policies";
 import {
   DEFAULT_SUGGEST_FUNCS,
@@ -18,7 +19,9 @@ import {
   steep,
   valley,
 } from "@sched/suggest";
-import { benchDir, table } from "../results.js";
+import * as tf from "@tensorflow/tfjs";
+import { benchDir, table, writeSection } from "../results.js";
+import type { Suite } from "../suite.js";
 import { type Task, type TaskData, taskByName } from "../tasks/index.js";
 import { argminFinite, geoMean, logGrid, mean, median, regret, sci } from "./stats.js";
 import { type TrainResult, train, withLearner } from "./train.js";
@@ -381,4 +384,36 @@ export function suggestedLrTable(results: readonly TaskRegret[], methods: readon
       ]),
     ],
   );
+}
+
+/** What sets one regret suite apart from the others: its configs, its plots and its markdown. */
+export interface RegretSuiteSpec {
+  name: string;
+  title: string;
+  full: StudyConfig;
+  quick: StudyConfig;
+  /** Draws a task's figure as soon as its study ends; returns the file, relative to the bench. */
+  plot?: (r: TaskRegret) => Promise<string>;
+  /** The section's markdown, before the wall-time line. */
+  render: (results: TaskRegret[], cfg: StudyConfig, quick: boolean, plots: string[]) => string;
+}
+
+/** A bench suite that runs a regret study and writes its RESULTS.md section and results/<name>.json. */
+export function regretSuite(spec: RegretSuiteSpec): Suite {
+  return {
+    name: spec.name,
+    title: spec.title,
+    async run({ quick, command }) {
+      const backend = await initBackend();
+      tf.enableProdMode();
+      console.log(`backend: ${backend}`);
+      const cfg = quick ? spec.quick : spec.full;
+      const plots: string[] = [];
+      const draw = spec.plot;
+      const { results, seconds } = await runStudy(cfg, async (r) => draw && plots.push(await draw(r)));
+      const body = `${spec.render(results, cfg, quick, plots)}\n\nWall time of this suite: ${seconds.toFixed(0)} s.`;
+      const json = studyJson(backend, quick, cfg, seconds, results);
+      writeSection({ suite: spec.name, title: spec.title, command, backend, body, json });
+    },
+  };
 }

@@ -4,8 +4,6 @@
  * optimistic; only tasks it never saw tell whether making it `lrFind`'s default is a gain over `valley`.
  */
 import { basename } from "node:path";
-import { initBackend } from "@sched/learner";
-import * as tf from "@tensorflow/tfjs";
 import {
   DEFAULT_FUNC,
   FASTAI_FUNC,
@@ -15,16 +13,14 @@ import {
   type RegretConfig,
   readStudy,
   regretOf,
+  regretSuite,
   regretSummary,
-  runStudy,
-  studyJson,
   suggestedLrTable,
   type TaskRegret,
   tenSeedStudy,
 } from "../lib/regret-study.js";
 import { pct, sci } from "../lib/stats.js";
-import { table, writeSection } from "../results.js";
-import type { Suite } from "../suite.js";
+import { table } from "../results.js";
 import { HELDOUT_TASKS } from "../tasks/index.js";
 import { plot } from "./regret.js";
 
@@ -136,24 +132,17 @@ export function report(
   ].join("\n");
 }
 
-const suite: Suite = {
+export default regretSuite({
   name: "regret-heldout",
   title: "LR suggestion regret on held-out tasks (iris, digits), with 10 seeds",
-  async run({ quick, command }) {
-    const backend = await initBackend();
-    tf.enableProdMode();
-    console.log(`backend: ${backend}`);
-    const cfg = quick ? QUICK : FULL;
-    const plots: string[] = [];
-    const { results, seconds } = await runStudy(cfg, async (r) => plots.push(await plot(r)));
+  full: FULL,
+  quick: QUICK,
+  plot,
+  render: (results, cfg, quick, plots) => {
     const links = plots.filter(Boolean).map((p) => `- [${basename(p)}](${p})`);
     const figures = links.length
       ? `\n\nLR-finder curves (seed 0) with the suggestions and the grid oracle marked, as in the main study:\n\n${links.join("\n")}`
       : "";
-    const body = `${report(results, designTasks(), cfg, quick)}${figures}\n\nWall time of this suite: ${seconds.toFixed(0)} s.`;
-    const json = studyJson(backend, quick, cfg, seconds, results);
-    writeSection({ suite: "regret-heldout", title: suite.title, command, backend, body, json });
+    return `${report(results, designTasks(), cfg, quick)}${figures}`;
   },
-};
-
-export default suite;
+});

@@ -5,8 +5,6 @@
  * Same protocol (`lib/regret-study.ts`), more seeds; the section combines these tasks with the other
  * tasks' figures from the last full `pnpm bench regret` (results/regret.json).
  */
-import { initBackend } from "@sched/learner";
-import * as tf from "@tensorflow/tfjs";
 import {
   DEFAULT_FUNC,
   FASTAI_FUNC,
@@ -17,15 +15,13 @@ import {
   type RegretConfig,
   readStudy,
   regretOf,
+  regretSuite,
   regretSummary,
-  runStudy,
-  studyJson,
   type TaskRegret,
   tenSeedStudy,
 } from "../lib/regret-study.js";
 import { pct, sci } from "../lib/stats.js";
-import { table, writeSection } from "../results.js";
-import type { Suite } from "../suite.js";
+import { table } from "../results.js";
 
 /** The methods the goal lines are stated for: ours, fastai's, and ours on the validation curve. */
 const HEADLINE = [DEFAULT_FUNC, FASTAI_FUNC, `${DEFAULT_FUNC} (valid)`];
@@ -92,19 +88,10 @@ export function report(results: TaskRegret[], main: TaskRegret[], cfg: RegretCon
   ].join("\n");
 }
 
-const suite: Suite = {
+export default regretSuite({
   name: "regret-seeds",
   title: "LR suggestion regret on the small tabular tasks, with 10 seeds",
-  async run({ quick, command }) {
-    const backend = await initBackend();
-    tf.enableProdMode();
-    console.log(`backend: ${backend}`);
-    const cfg = quick ? QUICK : FULL;
-    const { results, seconds } = await runStudy(cfg);
-    const body = `${report(results, quick ? [] : readStudy("regret"), cfg, quick)}\n\nWall time of this suite: ${seconds.toFixed(0)} s.`;
-    const json = studyJson(backend, quick, cfg, seconds, results);
-    writeSection({ suite: "regret-seeds", title: suite.title, command, backend, body, json });
-  },
-};
-
-export default suite;
+  full: FULL,
+  quick: QUICK,
+  render: (results, cfg, quick) => report(results, quick ? [] : readStudy("regret"), cfg, quick),
+});

@@ -3,10 +3,8 @@
  * suggestion function picks? See `lib/regret-study.ts` for the protocol of one task.
  */
 import { basename, join, relative } from "node:path";
-import { initBackend } from "@sched/learner";
 import { plotLrFind } from "@sched/plot";
 import { halfway, lossAt, minimum } from "@sched/suggest";
-import * as tf from "@tensorflow/tfjs";
 import {
   DEFAULT_FUNC,
   FASTAI_FUNC,
@@ -14,16 +12,14 @@ import {
   methodLabel,
   oracleRelativeSe,
   type RegretConfig,
-  runStudy,
+  regretSuite,
   STUDY_FUNCS,
   type StudyConfig,
-  studyJson,
   suggestedLrTable,
   type TaskRegret,
 } from "../lib/regret-study.js";
 import { geoMean, logGrid, median, pct, sci } from "../lib/stats.js";
-import { benchDir, outDir, table, writeSection } from "../results.js";
-import type { Suite } from "../suite.js";
+import { benchDir, outDir, table } from "../results.js";
 import { TASKS } from "../tasks/index.js";
 
 const FULL: StudyConfig = {
@@ -371,20 +367,11 @@ export function report(results: TaskRegret[], cfg: RegretConfig, quick: boolean,
   return lines.join("\n");
 }
 
-const suite: Suite = {
+export default regretSuite({
   name: "regret",
   title: "LR suggestion regret on real data",
-  async run({ quick, command }) {
-    const backend = await initBackend();
-    tf.enableProdMode();
-    console.log(`backend: ${backend}`);
-    const cfg = quick ? QUICK : FULL;
-    const plots: string[] = [];
-    const { results, seconds } = await runStudy(cfg, async (r) => plots.push(await plot(r)));
-    const body = `${report(results, cfg, quick, plots)}\n\nWall time of this suite: ${seconds.toFixed(0)} s.`;
-    const json = studyJson(backend, quick, cfg, seconds, results);
-    writeSection({ suite: "regret", title: suite.title, command, backend, body, json });
-  },
-};
-
-export default suite;
+  full: FULL,
+  quick: QUICK,
+  plot,
+  render: report,
+});
