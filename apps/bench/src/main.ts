@@ -6,7 +6,7 @@ import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { setQuickOutput } from "./results.js";
-import type { Suite } from "./suite.js";
+import { runOrder, type Suite } from "./suite.js";
 
 const args = process.argv.slice(2).filter((a) => a !== "--");
 const quick = args.includes("--quick");
@@ -16,8 +16,9 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), "suites");
 const files = readdirSync(dir)
   .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
   .sort();
-const suites: Suite[] = [];
-for (const f of files) suites.push((await import(pathToFileURL(join(dir, f)).href)).default as Suite);
+const loaded: Suite[] = [];
+for (const f of files) loaded.push((await import(pathToFileURL(join(dir, f)).href)).default as Suite);
+const suites = runOrder(loaded);
 const unknown = wanted.filter((w) => !suites.some((s) => s.name === w));
 if (unknown.length) {
   console.error(

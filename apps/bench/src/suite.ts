@@ -9,5 +9,27 @@ export interface BenchContext {
 export interface Suite {
   name: string;
   title: string;
+  /** Suites whose results/<name>.json this one reads: a run of several puts them first. */
+  after?: readonly string[];
   run(ctx: BenchContext): Promise<void>;
+}
+
+/**
+ * `suites` in file order, except that each comes after the suites it names in `after`, so a full run
+ * reads the JSON its dependencies have just written rather than the previous run's.
+ */
+export function runOrder(suites: readonly Suite[]): Suite[] {
+  const order: Suite[] = [];
+  const place = (s: Suite, path: readonly string[]) => {
+    if (order.includes(s)) return;
+    if (path.includes(s.name))
+      throw new Error(`bench: suites depend on each other in a cycle: ${[...path, s.name].join(" → ")}`);
+    for (const dep of s.after ?? []) {
+      const d = suites.find((x) => x.name === dep);
+      if (d) place(d, [...path, s.name]);
+    }
+    order.push(s);
+  };
+  for (const s of suites) place(s, []);
+  return order;
 }

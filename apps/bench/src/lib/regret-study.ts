@@ -55,6 +55,11 @@ export interface RegretConfig {
    * `validBatches: Infinity, suggestOn: "valid"`), one run per seed; reported as "<name> (valid)".
    */
   validFuncs: readonly SuggestFunc[];
+  /**
+   * On tasks with a seeded random split (`task.randomSplit`), seed s also draws split s, so the oracle
+   * and the regret are averages over splits rather than properties of one small validation set.
+   */
+  splitPerSeed: boolean;
 }
 
 /** One point of the sweep: a learning rate and its validation loss per seed. */
@@ -100,6 +105,8 @@ export interface FinderCurve {
 export interface TaskRegret {
   task: string;
   describe: string;
+  /** True when each seed trained and validated on its own split (see `RegretConfig.splitPerSeed`). */
+  splitPerSeed?: boolean;
   epochs: number;
   bs: number;
   /** Optimizer steps of one training (the budget). */
@@ -125,13 +132,26 @@ const now = () => performance.now() / 1000;
 
 /** Runs the whole study on `task` (the data is loaded here and freed at the end). */
 export async function taskRegret(task: Task, cfg: RegretConfig, log = console.log): Promise<TaskRegret> {
-  const data: TaskData = task.load();
+  const perSeed = cfg.splitPerSeed && task.randomSplit;
+  const loaded = new Map<number, TaskData>();
+  /** The data seed `seed` trains on: its own split when `perSeed`, otherwise the task's usual one. */
+  const dataOf = (seed: number): TaskData => {
+    const key = perSeed ? seed : -1;
+    let d = loaded.get(key);
+    if (!d) {
+      d = perSeed ? task.load(seed) : task.load();
+      loaded.set(key, d);
+    }
+    return d;
+  };
   const cache = new Map<string, TrainResult>();
   const trainAt = async (seed: number, lr: number): Promise<TrainResult> => {
     const key = `${seed}:${lr}`;
     const hit = cache.get(key);
     if (hit) return hit;
-    const r = await train(task, data, seed, (learn) => fitOneCycle(learn, task.epochs, { lrMax: lr }));
+    const r = await train(task, dataOf(seed), seed, (learn) =>
+      fitOneCycle(learn, task.epochs, { lrMax: lr }),
+    );
     cache.set(key, r);
     return r;
   };
@@ -177,10 +197,12 @@ export async function taskRegret(task: Task, cfg: RegretConfig, log = console.lo
     const picks = new Map<string, { lrs: number[]; steps: number[]; validBatches: number[] }>();
     for (const n of [...names, ...names.map(repName), ...validNames.map(validName)])
       picks.set(n, { lrs: [], steps: [], validBatches: [] });
-    const nValid = Math.ceil((data.valid[0].shape[0] as number) / task.bs);
+    const first = dataOf(cfg.seeds[0] ?? 0);
+    const nValid = Math.ceil((first.valid[0].shape[0] as number) / task.bs);
     let validFinderSeconds = 0;
     const curves: FinderCurve[] = [];
     for (const seed of cfg.seeds) {
+      const data = dataOf(seed);
       const one = await withLearner(task, data, seed, (l) => lrFind(l, { suggestFuncs: cfg.funcs }));
       const rep = await withLearner(task, data, seed, (l) =>
         lrFind(l, { suggestFuncs: cfg.funcs, repeats: cfg.repeats }),
@@ -253,13 +275,14 @@ export async function taskRegret(task: Task, cfg: RegretConfig, log = console.lo
       );
     }
     const suggestionSeconds = now() - t0;
-    const first = cache.values().next().value as TrainResult;
+    const firstRun = cache.values().next().value as TrainResult;
     return {
       task: task.name,
       describe: task.describe,
+      splitPerSeed: perSeed,
       epochs: task.epochs,
       bs: task.bs,
-      stepsPerTraining: first.steps,
+      stepsPerTraining: firstRun.steps,
       grid,
       oracle: { lr: oracle.lr, loss: oracle.mean, atEdge: best === 0 || best === grid.length - 1 },
       refined: { lr: refined.lr, loss: refined.mean, points: refinePoints },
@@ -274,7 +297,7 @@ export async function taskRegret(task: Task, cfg: RegretConfig, log = console.lo
       },
     };
   } finally {
-    data.dispose();
+    for (const d of loaded.values()) d.dispose();
   }
 }
 
@@ -320,13 +343,14 @@ export function studyJson(
 export const STUDY_FUNCS: readonly SuggestFunc[] = [valley, slide, minimum, steep, halfway];
 
 /**
- * The 10-seed study of regret-seeds and regret-heldout: the main study's grid (10 LRs, 1e-4 … 10^-0.5)
- * and functions, alone, ×3 and on the validation curve, refined; 10 seeds because the small tasks'
- * oracles are too noisy with 3.
+ * The 10-seed study of regret-seeds, regret-splits and regret-heldout: the main study's grid (10 LRs,
+ * 1e-4 … 10^-0.5) and functions, alone, ×3 and on the validation curve, refined; 10 seeds because the
+ * small tasks' oracles are too noisy with 3. `splitPerSeed`: see `RegretConfig`.
  */
-export function tenSeedStudy(tasks: readonly string[]): StudyConfig {
+export function tenSeedStudy(tasks: readonly string[], splitPerSeed = false): StudyConfig {
   return {
     tasks,
+    splitPerSeed,
     grid: logGrid(1e-4, 10 ** -0.5, 10),
     seeds: Array.from({ length: 10 }, (_, i) => i),
     funcs: STUDY_FUNCS,
@@ -337,9 +361,10 @@ export function tenSeedStudy(tasks: readonly string[]): StudyConfig {
 }
 
 /** A smoke test of a study on one task (4 LRs, 2 seeds, fastai's default and ours): seconds, not a result. */
-export function quickStudy(task: string): StudyConfig {
+export function quickStudy(task: string, splitPerSeed = false): StudyConfig {
   return {
     tasks: [task],
+    splitPerSeed,
     grid: logGrid(1e-4, 10 ** -0.5, 4),
     seeds: [0, 1],
     funcs: [valley, halfway],
@@ -390,6 +415,8 @@ export function suggestedLrTable(results: readonly TaskRegret[], methods: readon
 export interface RegretSuiteSpec {
   name: string;
   title: string;
+  /** Suites whose JSON the section reads (see `Suite.after`). */
+  after?: readonly string[];
   full: StudyConfig;
   quick: StudyConfig;
   /** Draws a task's figure as soon as its study ends; returns the file, relative to the bench. */
@@ -403,6 +430,7 @@ export function regretSuite(spec: RegretSuiteSpec): Suite {
   return {
     name: spec.name,
     title: spec.title,
+    ...(spec.after ? { after: spec.after } : {}),
     async run({ quick, command }) {
       const backend = await initBackend();
       tf.enableProdMode();

@@ -135,6 +135,7 @@ export function report(
 export default regretSuite({
   name: "regret-heldout",
   title: "LR suggestion regret on held-out tasks (iris, digits), with 10 seeds",
+  after: ["regret", "regret-seeds"],
   full: FULL,
   quick: QUICK,
   plot,

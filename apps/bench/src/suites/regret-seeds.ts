@@ -91,6 +91,7 @@ export function report(results: TaskRegret[], main: TaskRegret[], cfg: RegretCon
 export default regretSuite({
   name: "regret-seeds",
   title: "LR suggestion regret on the small tabular tasks, with 10 seeds",
+  after: ["regret"],
   full: FULL,
   quick: QUICK,
   render: (results, cfg, quick) => report(results, quick ? [] : readStudy("regret"), cfg, quick),

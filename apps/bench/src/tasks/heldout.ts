@@ -14,19 +14,19 @@ const DIGITS_MAX = 16;
 const SIDE = 8;
 
 /** Iris with the tabular tasks' split and standardisation, so only the data and model are new. */
-export function loadIris(): TaskData {
+export function loadIris(splitSeed?: number): TaskData {
   const { x, y } = sklearnCsv("iris.csv");
-  return tabularData(x, y, "classification");
+  return tabularData(x, y, "classification", splitSeed);
 }
 
 /** sklearn digits as [n, 8, 8, 1] images scaled to 0..1 (like MNIST's /255), split as the tables are. */
-export function loadDigits(): TaskData {
+export function loadDigits(splitSeed: number = SPLIT.seed): TaskData {
   const rows = numberRows(readData("sklearn/digits.csv.gz").toString("utf8"), /,/);
   const px = SIDE * SIDE;
   if (rows.length !== 1797 || rows.some((r) => r.length !== px + 1)) {
     throw new Error("bench: digits should hold 1,797 rows of 64 pixels + label");
   }
-  const { train, valid } = splitIndices(rows.length, SPLIT.validPct, SPLIT.seed);
+  const { train, valid } = splitIndices(rows.length, SPLIT.validPct, splitSeed);
   const images = (idx: number[]) => {
     const out = new Float32Array(idx.length * px);
     idx.forEach((r, i) => {
@@ -53,6 +53,7 @@ export const iris: Task = {
   bs: 16,
   epochs: 15,
   load: loadIris,
+  randomSplit: true,
   model: (seed) => mlp([4, 16, 3], seed),
 };
 
@@ -65,6 +66,7 @@ export const digits: Task = {
   bs: 32,
   epochs: 6,
   load: loadDigits,
+  randomSplit: true,
   // "same" padding and a first stride of 1: an 8×8 image has few pixels to lose.
   model: (seed) => smallCnn({ side: SIDE, firstStride: 1, padding: "same" }, seed),
 };

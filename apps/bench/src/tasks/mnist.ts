@@ -33,5 +33,6 @@ export const mnist: Task = {
   bs: 64,
   epochs: 3,
   load: loadMnist,
+  randomSplit: false,
   model: (seed) => smallCnn({ side: 28, firstStride: 2, padding: "valid" }, seed),
 };

@@ -31,5 +31,6 @@ export const optdigits: Task = {
   bs: 64,
   epochs: 8,
   load: loadOptdigits,
+  randomSplit: false,
   model: (seed) => mlp([64, 128, 64, 10], seed),
 };

@@ -91,5 +91,6 @@ export const shakespeare: Task = {
   bs: 64,
   epochs: 3,
   load: loadShakespeare,
+  randomSplit: false,
   model: charConv,
 };

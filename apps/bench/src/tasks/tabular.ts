@@ -5,7 +5,7 @@ import { mlp } from "./models.js";
 import { columnStats, splitIndices, standardize } from "./prep.js";
 import type { Task, TaskData } from "./task.js";
 
-/** The split is fixed (seed 0, 20% valid) whatever the training seed, so every run sees the same valid set. */
+/** The usual split (seed 0, 20% valid), the same whatever the training seed unless a study asks for another. */
 export const SPLIT = { validPct: 0.2, seed: 0 } as const;
 
 /** iris/wine/breast_cancer layout: a metadata line `n,d,...`, then d features and the class per line. */
@@ -19,9 +19,14 @@ export function sklearnCsv(file: string): { x: number[][]; y: number[] } {
   return { x: rows.map((r) => r.slice(0, d)), y: rows.map((r) => r[d] as number) };
 }
 
-/** Splits, standardises x (and y for regression) with training statistics, builds the tensors. */
-export function tabularData(x: number[][], y: number[], kind: Task["kind"]): TaskData {
-  const { train, valid } = splitIndices(x.length, SPLIT.validPct, SPLIT.seed);
+/** Splits (seeded by `splitSeed`), standardises x (and y for regression) with training statistics, builds the tensors. */
+export function tabularData(
+  x: number[][],
+  y: number[],
+  kind: Task["kind"],
+  splitSeed: number = SPLIT.seed,
+): TaskData {
+  const { train, valid } = splitIndices(x.length, SPLIT.validPct, splitSeed);
   const pick = <T>(a: T[], idx: number[]) => idx.map((i) => a[i] as T);
   const xs = columnStats(pick(x, train));
   const d = x[0]?.length ?? 0;
@@ -44,18 +49,18 @@ export function tabularData(x: number[][], y: number[], kind: Task["kind"]): Tas
   return { train: [t[0], t[1]], valid: [t[2], t[3]], dispose: () => tf.dispose([...t]) };
 }
 
-export function loadBreastCancer(): TaskData {
+export function loadBreastCancer(splitSeed?: number): TaskData {
   const { x, y } = sklearnCsv("breast_cancer.csv");
-  return tabularData(x, y, "classification");
+  return tabularData(x, y, "classification", splitSeed);
 }
 
-export function loadWine(): TaskData {
+export function loadWine(splitSeed?: number): TaskData {
   const { x, y } = sklearnCsv("wine_data.csv");
-  return tabularData(x, y, "classification");
+  return tabularData(x, y, "classification", splitSeed);
 }
 
 /** Raw (unscaled) diabetes features, whitespace-separated, and the progression target. */
-export function loadDiabetes(): TaskData {
+export function loadDiabetes(splitSeed?: number): TaskData {
   const x = numberRows(readData("sklearn/diabetes_data_raw.csv.gz").toString("utf8"));
   const y = numberRows(readData("sklearn/diabetes_target.csv.gz").toString("utf8")).map(
     (r) => r[0] as number,
@@ -63,7 +68,7 @@ export function loadDiabetes(): TaskData {
   if (x.length !== 442 || y.length !== 442 || x.some((r) => r.length !== 10)) {
     throw new Error("bench: diabetes should hold 442 rows of 10 features and 442 targets");
   }
-  return tabularData(x, y, "regression");
+  return tabularData(x, y, "regression", splitSeed);
 }
 
 export const breastCancer: Task = {
@@ -73,6 +78,7 @@ export const breastCancer: Task = {
   bs: 32,
   epochs: 10,
   load: loadBreastCancer,
+  randomSplit: true,
   model: (seed) => mlp([30, 32, 2], seed),
 };
 
@@ -83,6 +89,7 @@ export const wine: Task = {
   bs: 16,
   epochs: 15,
   load: loadWine,
+  randomSplit: true,
   model: (seed) => mlp([13, 32, 3], seed),
 };
 
@@ -93,5 +100,6 @@ export const diabetes: Task = {
   bs: 32,
   epochs: 20,
   load: loadDiabetes,
+  randomSplit: true,
   model: (seed) => mlp([10, 32, 1], seed),
 };

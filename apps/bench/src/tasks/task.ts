@@ -8,7 +8,10 @@ export interface TaskData {
   dispose(): void;
 }
 
-/** A dataset with its split, model family and budget; the split never depends on the training seed. */
+/**
+ * A dataset with its split, model family and budget. The split never depends on the training seed;
+ * tasks whose split is ours (a seeded random split, not the dataset's own) can draw another with `load(splitSeed)`.
+ */
 export interface Task {
   name: string;
   /** One line for RESULTS.md: data, split, preparation, model. */
@@ -18,7 +21,10 @@ export interface Task {
   bs: number;
   /** Epochs of `fitOneCycle` in the regret study: the fixed budget of every training. */
   epochs: number;
-  load(): TaskData;
+  /** Loads the data: the task's usual split, or the seeded random split `splitSeed` when `randomSplit`. */
+  load(splitSeed?: number): TaskData;
+  /** True when the split is a seeded random one (small tables), so other seeds give other, equally valid splits. */
+  randomSplit: boolean;
   /** A fresh model whose every initializer is seeded by `seed`. */
   model(seed: number): tf.LayersModel;
 }

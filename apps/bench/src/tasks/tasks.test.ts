@@ -144,6 +144,57 @@ describe("task loaders", () => {
   });
 });
 
+describe("a split per seed", () => {
+  /** The rows of a 2-d tensor as strings, to compare row sets between loads. */
+  const rowsOf = (t: tf.Tensor) => {
+    const [n, d] = t.shape as [number, number];
+    const v = t.dataSync();
+    return Array.from({ length: n }, (_, i) => Array.from(v.subarray(i * d, (i + 1) * d)).join(","));
+  };
+
+  it("only the seeded-split tasks draw another split; load() is the usual split 0", () => {
+    expect(TASKS.filter((t) => t.randomSplit).map((t) => t.name)).toEqual([
+      "breast_cancer",
+      "wine",
+      "diabetes",
+    ]);
+    expect(HELDOUT_TASKS.every((t) => t.randomSplit)).toBe(true);
+    const a = loadWine();
+    const b = loadWine(0);
+    expect(a.valid[1].dataSync()).toEqual(b.valid[1].dataSync());
+    expect(rowsOf(a.valid[0])).toEqual(rowsOf(b.valid[0]));
+    a.dispose();
+    b.dispose();
+  });
+
+  it("another seed: the same sizes and classes, other validation rows, standardised on its own training rows; nothing leaks", () => {
+    const before = tf.memory().numTensors;
+    for (const load of [loadWine, loadBreastCancer, loadIris]) {
+      const [a, b] = [load(0), load(3)];
+      expect(b.train[0].shape).toEqual(a.train[0].shape);
+      expect(b.valid[0].shape).toEqual(a.valid[0].shape);
+      const k = 3;
+      const classes = (d: typeof a) =>
+        counts(d.train[1], k).map((c, i) => c + (counts(d.valid[1], k)[i] as number));
+      expect(classes(b)).toEqual(classes(a));
+      for (const mu of moments(b.train[0]).mean) expect(Math.abs(mu)).toBeLessThan(1e-4);
+      // Standardised with other statistics, so the rows differ anyway: the labels show another split.
+      expect(Array.from(b.valid[1].dataSync())).not.toEqual(Array.from(a.valid[1].dataSync()));
+      a.dispose();
+      b.dispose();
+    }
+    // Digits are not standardised, so rows compare across splits: most validation images differ.
+    const [d0, d5] = [loadDigits(0), loadDigits(5)];
+    expect(d5.valid[0].shape).toEqual([359, 8, 8, 1]);
+    const images = (d: typeof d0) => tf.tidy(() => rowsOf(d.valid[0].reshape([359, 64])));
+    const first = new Set(images(d0));
+    expect(images(d5).filter((r) => first.has(r)).length).toBeLessThan(359 / 2);
+    d0.dispose();
+    d5.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe("task models", () => {
   it("every model is seeded: same seed, same weights; another seed, other weights", () => {
     for (const task of [...TASKS, ...HELDOUT_TASKS]) {
