@@ -1,6 +1,7 @@
 /**
  * `pnpm bench [suite ...] [--quick]`: runs the suites in src/suites/ (all by default), one after the
  * other so they never compete for the two cores, and lets each rewrite its own section of RESULTS.md.
+ * `pnpm bench <suite ...> --render`: rewrites those sections from their JSON, measuring nothing.
  */
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -10,6 +11,7 @@ import { runOrder, type Suite } from "./suite.js";
 
 const args = process.argv.slice(2).filter((a) => a !== "--");
 const quick = args.includes("--quick");
+const render = args.includes("--render");
 setQuickOutput(quick);
 const wanted = args.filter((a) => !a.startsWith("--"));
 const dir = join(dirname(fileURLToPath(import.meta.url)), "suites");
@@ -27,8 +29,20 @@ if (unknown.length) {
   process.exit(2);
 }
 const command = `pnpm bench${args.length ? ` ${args.join(" ")}` : ""}`;
-for (const s of suites) {
-  if (wanted.length && !wanted.includes(s.name)) continue;
-  console.log(`\n== ${s.title} (${s.name})`);
-  await s.run({ quick, command });
+const chosen = suites.filter((s) => !wanted.length || wanted.includes(s.name));
+if (render) {
+  const cannot = chosen.filter((s) => !s.render).map((s) => s.name);
+  if (quick || !wanted.length || cannot.length) {
+    console.error(
+      `--render rewrites named suites' sections from their JSON, without --quick${cannot.length ? `; these cannot: ${cannot.join(", ")}` : ""}; it can: ${suites
+        .filter((s) => s.render)
+        .map((s) => s.name)
+        .join(", ")}`,
+    );
+    process.exit(2);
+  }
+}
+for (const s of chosen) {
+  console.log(`\n== ${s.title} (${s.name})${render ? ": re-rendered from its JSON" : ""}`);
+  await (render && s.render ? s.render() : s.run({ quick, command }));
 }

@@ -40,6 +40,7 @@ const SECTION_ORDER = [
   "regret",
   "regret-seeds",
   "regret-heldout",
+  "regret-splits",
   "superconvergence",
 ];
 
@@ -50,18 +51,21 @@ export interface SectionInput {
   backend?: string;
   body: string;
   json: unknown;
+  /** A re-rendered section (`--render`) keeps its run's date and machine line, and its JSON as it is. */
+  rendered?: { date: string; machine: string };
 }
 
 /** Replaces (or appends) the suite's section; other suites' sections are left untouched. */
 export function writeSection(s: SectionInput): void {
-  const date = new Date().toISOString().slice(0, 10);
+  const date = s.rendered?.date ?? new Date().toISOString().slice(0, 10);
+  const machine = s.rendered?.machine ?? machineLine(s.backend);
   const begin = `<!-- suite:${s.suite} -->`;
   const end = `<!-- /suite:${s.suite} -->`;
   const section = [
     begin,
     `## ${s.title}`,
     "",
-    `Command: \`${s.command}\` · date ${date} · ${machineLine(s.backend)}`,
+    `Command: \`${s.command}\` · date ${date} · ${machine}`,
     "",
     s.body.trim(),
     end,
@@ -82,10 +86,11 @@ export function writeSection(s: SectionInput): void {
   };
   const ordered = [...sections.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   writeFileSync(file, `${preamble}\n\n${ordered.map((k) => sections.get(k)).join("\n\n")}\n`);
+  if (s.rendered) return;
   mkdirSync(jsonDir(), { recursive: true });
   writeFileSync(
     join(jsonDir(), `${s.suite}.json`),
-    `${JSON.stringify({ suite: s.suite, date, machine: machineLine(s.backend), command: s.command, data: s.json }, null, 2)}\n`,
+    `${JSON.stringify({ suite: s.suite, date, machine, command: s.command, data: s.json }, null, 2)}\n`,
   );
 }
 

@@ -12,6 +12,11 @@ export interface Suite {
   /** Suites whose results/<name>.json this one reads: a run of several puts them first. */
   after?: readonly string[];
   run(ctx: BenchContext): Promise<void>;
+  /**
+   * `--render`: rewrites the section from the last full run's results/<name>.json without measuring
+   * anything, so a change to a section's prose shows its output on the same figures.
+   */
+  render?(): Promise<void>;
 }
 
 /**

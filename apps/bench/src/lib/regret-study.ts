@@ -376,10 +376,19 @@ export function quickStudy(task: string, splitPerSeed = false): StudyConfig {
 
 /** The per-task results a full run of `suite` last wrote (results/<suite>.json); none after a quick run or none. */
 export function readStudy(suite: string): TaskRegret[] {
+  return readStudyFile(suite)?.data.tasks ?? [];
+}
+
+/** A full run's results/<suite>.json as `writeSection` wrote it; undefined if absent or quick. */
+export function readStudyFile(
+  suite: string,
+):
+  | { command: string; date: string; machine: string; data: { seconds: number; tasks: TaskRegret[] } }
+  | undefined {
   const file = join(benchDir, "results", `${suite}.json`);
-  if (!existsSync(file)) return [];
-  const j = JSON.parse(readFileSync(file, "utf8")) as { data?: { quick?: boolean; tasks?: TaskRegret[] } };
-  return j.data?.quick ? [] : (j.data?.tasks ?? []);
+  if (!existsSync(file)) return undefined;
+  const j = JSON.parse(readFileSync(file, "utf8"));
+  return j.data?.quick || !Array.isArray(j.data?.tasks) ? undefined : j;
 }
 
 /** A method's regret on a task; NaN when the method did not run there. */
@@ -442,6 +451,26 @@ export function regretSuite(spec: RegretSuiteSpec): Suite {
       const body = `${spec.render(results, cfg, quick, plots)}\n\nWall time of this suite: ${seconds.toFixed(0)} s.`;
       const json = studyJson(backend, quick, cfg, seconds, results);
       writeSection({ suite: spec.name, title: spec.title, command, backend, body, json });
+    },
+    async render() {
+      const run = readStudyFile(spec.name);
+      if (!run) {
+        throw new Error(
+          `bench: --render needs results/${spec.name}.json from a full run of \`pnpm bench ${spec.name}\`; there is none`,
+        );
+      }
+      const { tasks: results, seconds } = run.data;
+      const plots: string[] = [];
+      if (spec.plot) for (const r of results) plots.push(await spec.plot(r));
+      const body = `${spec.render(results, spec.full, false, plots)}\n\nWall time of this suite: ${seconds.toFixed(0)} s.`;
+      writeSection({
+        suite: spec.name,
+        title: spec.title,
+        command: run.command,
+        body,
+        json: run.data,
+        rendered: { date: run.date, machine: run.machine },
+      });
     },
   };
 }

@@ -85,6 +85,8 @@ export function report(results: TaskRegret[], main: TaskRegret[], cfg: RegretCon
     `Goal (median ≤ ${GOAL.median * 100}%, worst ≤ ${GOAL.worst * 100}%) with these figures:`,
     "",
     ...HEADLINE.filter((n) => methods.includes(n)).map(goal),
+    "",
+    `The seeds here change the weights and the batch order, not the split: each task keeps the main study's 80/20 split. The section "LR suggestion regret with 10 seeds and a split per seed" also draws a new split per seed.`,
   ].join("\n");
 }
 
