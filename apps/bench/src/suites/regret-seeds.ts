@@ -6,9 +6,9 @@
  * tasks' figures from the last full `pnpm bench regret` (results/regret.json).
  */
 import {
-  DEFAULT_FUNC,
-  FASTAI_FUNC,
   GOAL,
+  goalLine,
+  HEADLINE_FUNCS,
   methodLabel,
   oracleRelativeSe,
   quickStudy,
@@ -23,9 +23,6 @@ import {
 import { pct, sci } from "../lib/stats.js";
 import { table } from "../results.js";
 
-/** The methods the goal lines are stated for: ours, fastai's, and ours on the validation curve. */
-const HEADLINE = [DEFAULT_FUNC, FASTAI_FUNC, `${DEFAULT_FUNC} (valid)`];
-
 const FULL = tenSeedStudy(["breast_cancer", "wine", "diabetes"]);
 const QUICK = quickStudy("wine");
 
@@ -34,11 +31,6 @@ export function report(results: TaskRegret[], main: TaskRegret[], cfg: RegretCon
   const methods = results[0]?.methods.map((m) => m.name) ?? [];
   const others = main.filter((m) => !results.some((r) => r.task === m.task));
   const combined = [...others, ...results];
-  const goal = (name: string) => {
-    const s = regretSummary(combined, name);
-    const met = s.med <= GOAL.median && s.worst <= GOAL.worst;
-    return `- ${methodLabel(name)}: median ${pct(s.med)}, worst ${pct(s.worst)} across ${combined.length} task${combined.length === 1 ? "" : "s"}: **${met ? "met" : "not met"}**`;
-  };
   return [
     ...(quick
       ? [
@@ -84,7 +76,7 @@ export function report(results: TaskRegret[], main: TaskRegret[], cfg: RegretCon
     "",
     `Goal (median ≤ ${GOAL.median * 100}%, worst ≤ ${GOAL.worst * 100}%) with these figures:`,
     "",
-    ...HEADLINE.filter((n) => methods.includes(n)).map(goal),
+    ...HEADLINE_FUNCS.filter((n) => methods.includes(n)).map((n) => goalLine(combined, n)),
     "",
     `The seeds here change the weights and the batch order, not the split: each task keeps the main study's 80/20 split. The section "LR suggestion regret with 10 seeds and a split per seed" also draws a new split per seed.`,
   ].join("\n");

@@ -10,6 +10,8 @@ import {
   DEFAULT_FUNC,
   FASTAI_FUNC,
   GOAL,
+  goalLine,
+  HEADLINE_FUNCS,
   methodLabel,
   oracleRelativeSe,
   quickStudy,
@@ -32,9 +34,6 @@ const HELDOUT = HELDOUT_TASKS.map((t) => t.name);
 
 const FULL = tenSeedStudy([...DESIGN, ...HELDOUT], true);
 const QUICK = quickStudy("wine", true);
-
-/** The methods the goal lines are stated for: ours, fastai's, and ours on the validation curve. */
-const HEADLINE = [DEFAULT_FUNC, FASTAI_FUNC, `${DEFAULT_FUNC} (valid)`];
 
 /** The grid LR with the lowest valid loss for each seed alone (on its own split when it has one). */
 export function bestLrPerSeed(r: TaskRegret): number[] {
@@ -118,11 +117,6 @@ export function report(results: TaskRegret[], main: TaskRegret[], cfg: StudyConf
   const heldout = results.filter((r) => HELDOUT.includes(r.task));
   const others = main.filter((m) => !HELDOUT.includes(m.task) && !design.some((r) => r.task === m.task));
   const combined = [...design, ...others];
-  const goal = (name: string) => {
-    const s = regretSummary(combined, name);
-    const met = s.med <= GOAL.median && s.worst <= GOAL.worst;
-    return `- ${methodLabel(name)}: median ${pct(s.med)}, worst ${pct(s.worst)} across ${combined.length} task${combined.length === 1 ? "" : "s"}: **${met ? "met" : "not met"}**`;
-  };
   const splitOf = (r: TaskRegret) => (r.splitPerSeed ? "seed s draws split s" : "the task's own, fixed");
   const summaryCols = (set: TaskRegret[], name: string) => {
     const s = regretSummary(set, name);
@@ -182,7 +176,7 @@ export function report(results: TaskRegret[], main: TaskRegret[], cfg: StudyConf
     "",
     table(
       ["suggestion", ...results.map((r) => r.task)],
-      HEADLINE.filter((n) => methods.includes(n)).map((name) => [
+      HEADLINE_FUNCS.filter((n) => methods.includes(n)).map((name) => [
         methodLabel(name),
         ...results.map((r) => `${pct(regretOf(r, name))} ± ${(100 * pairedRegretSe(r, name)).toFixed(1)}%`),
       ]),
@@ -190,7 +184,7 @@ export function report(results: TaskRegret[], main: TaskRegret[], cfg: StudyConf
     "",
     `Goal (median ≤ ${GOAL.median * 100}%, worst ≤ ${GOAL.worst * 100}%) on the design tasks with these figures:`,
     "",
-    ...HEADLINE.filter((n) => methods.includes(n)).map(goal),
+    ...HEADLINE_FUNCS.filter((n) => methods.includes(n)).map((n) => goalLine(combined, n)),
     ...readingOf(results, main, methods),
   ];
   if (heldout.length && methods.includes(DEFAULT_FUNC) && methods.includes(FASTAI_FUNC)) {
