@@ -5,6 +5,7 @@ export {
   type LrFindRun,
   runStop,
 } from "./analyze.js";
+export { type AnalyzeCurveOptions, analyzeCurve } from "./analyze-curve.js";
 export { DEFAULT_SUGGEST_FUNCS, type DefaultSuggestion } from "./default-funcs.js";
 export { type SuggestFuncOptions, suggestFunc } from "./define.js";
 export {

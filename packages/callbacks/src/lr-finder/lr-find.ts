@@ -2,7 +2,7 @@
 
 import type { Learner } from "@sched/learner";
 import {
-  analyzeLrFind,
+  analyzeCurve,
   DEFAULT_SUGGEST_FUNCS,
   type DefaultSuggestion,
   type LrFindAnalysis,
@@ -10,18 +10,11 @@ import {
   lrFindResult,
   type NamedSuggestFunc,
   RESERVED_NAMES,
-  runStop,
   type SuggestedLRs,
   type SuggestFunc,
 } from "@sched/suggest";
 import { LRFinder } from "./lr-finder.js";
-import {
-  checkRampGroups,
-  finderSettings,
-  type LRFinderOptions,
-  LrFindOptionError,
-  type SuggestOn,
-} from "./options.js";
+import { checkRampGroups, finderSettings, type LRFinderOptions, LrFindOptionError } from "./options.js";
 import { epochCounter } from "./snapshot.js";
 import { validLoader } from "./validation.js";
 
@@ -78,22 +71,6 @@ function recordedCurve(learn: Learner, finder: LRFinder): LrFindCurve {
     curve.rawValidLosses = [...finder.rawValidLosses];
   }
   return curve;
-}
-
-/**
- * One run's suggestions. On the validation curve the window and the suggestions come from
- * `validLosses`, while how the run ended (which the errors and diagnostics explain) is read from the
- * training loss, which is what stopped it.
- */
-function analyzeRun(
-  curve: LrFindCurve,
-  numIt: number,
-  suggestFuncs: readonly SuggestFunc[],
-  on: SuggestOn,
-): LrFindAnalysis {
-  if (on === "train") return analyzeLrFind({ ...curve, numIt }, { suggestFuncs });
-  const valid = { lrs: curve.lrs, losses: curve.validLosses ?? [], rawLosses: curve.rawValidLosses, numIt };
-  return analyzeLrFind(valid, { suggestFuncs, stop: runStop(curve.lrs, curve.losses, numIt) });
 }
 
 /**
@@ -155,7 +132,7 @@ export async function lrFind<N extends string = DefaultSuggestion>(
         finder.releaseValidBatches(); // the fit's cleanup did it, unless the fit never started
       }
       curve = recordedCurve(learn, finder);
-      runs.push(analyzeRun(curve, finder.numIt, suggestFuncs, settings.suggestOn));
+      runs.push(analyzeCurve(curve, finder.numIt, { suggestFuncs, suggestOn: settings.suggestOn }));
     }
   } finally {
     if (loader) loader.epoch = epoch0;
