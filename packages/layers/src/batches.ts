@@ -47,7 +47,8 @@ export function permutation(n: number, random?: () => number): Int32Array {
   return p;
 }
 
-function leaves(data: TensorData): tf.Tensor[] {
+/** The tensors of model inputs or targets, in order. */
+export function leaves(data: TensorData): tf.Tensor[] {
   if (data instanceof tf.Tensor) return [data];
   if (Array.isArray(data)) return data;
   return Object.values(data);

@@ -21,7 +21,7 @@ export {
   type OneCycleHistory,
   type OneCycleOptions,
 } from "./fit-one-cycle.js";
-export { type LrFindOptions, lrFind } from "./lr-find.js";
+export { type LrFindOptions, lrFind, type ValidationData } from "./lr-find.js";
 export { type HyperField, KNOWN_HYPERS, type OptimizerKind } from "./optimizers.js";
 export {
   type HyperSchedule,

@@ -11,6 +11,7 @@ import {
 } from "@sched/suggest";
 import { type CallbackInput, type FitCallback, toCallbacks } from "./callback-list.js";
 import { LayersError } from "./errors.js";
+import { checkValidationData, isValidationDataset, type ValidationData } from "./valid-loss.js";
 
 const WHERE = "lrFind";
 
@@ -26,7 +27,11 @@ export interface LrFindOptions<N extends string = DefaultSuggestion> {
   stopDiv?: boolean;
   /** `"exp"`: lr_i = start·(end/start)^(i/numIt) (default); `"linear"`: start + (end − start)·i/numIt. */
   stepMode?: "exp" | "linear";
-  /** Rows per batch for tensor input (default 32); a dataset is batched already. */
+  /**
+   * Rows per batch for tensor input (default 32), the training batches of x, y and the evaluation
+   * batches of tensor `validationData`. A dataset is batched already: with dataset training it is
+   * allowed only when it has something to batch (tensor `validationData`) and is an error otherwise.
+   */
   batchSize?: number;
   /** Shuffle tensor rows, with a new order each pass (default true). */
   shuffle?: boolean;
@@ -41,6 +46,16 @@ export interface LrFindOptions<N extends string = DefaultSuggestion> {
   repeats?: number;
   /** tfjs callbacks called around each batch (logs: batch, size, loss); `model.stopTraining = true` stops. */
   callbacks?: CallbackInput;
+  /**
+   * `[x, y]` (tensors, arrays or maps of tensors, as model.fit's `validationData`) or a tf.data
+   * dataset of batched `{ xs, ys }`: after every training step the model's compiled loss on all of
+   * it (`model.evaluate` with `batchSize`, or `model.evaluateDataset`), in inference mode, goes to
+   * `curve.rawValidLosses` and, smoothed like the training loss, `curve.validLosses`. Costs one
+   * forward pass over it per iteration.
+   */
+  validationData?: ValidationData;
+  /** The curve the suggestions read (default "train"); "valid" needs `validationData`. Stopping always watches the training loss. */
+  suggestOn?: "train" | "valid";
   /** Analysis window and diagnostic thresholds, as `analyzeLrFind` takes them. */
   skipStart?: AnalyzeOptions["skipStart"];
   skipEnd?: AnalyzeOptions["skipEnd"];
@@ -61,6 +76,9 @@ export interface CheckedLrFindOptions {
   repeats: number;
   analyze: AnalyzeOptions;
   callbacks: FitCallback[];
+  /** Undefined: no validation. */
+  validationData: ValidationData | undefined;
+  suggestOn: "train" | "valid";
 }
 
 /** Fills in the defaults and checks every option (LayersError; SuggestError from the analysis's own checks). */
@@ -95,9 +113,21 @@ export function checkLrFindOptions<N extends string>(
   if (stepMode !== "exp" && stepMode !== "linear") {
     throw new LayersError(`${WHERE}: stepMode must be "exp" or "linear"; got ${String(stepMode)}`);
   }
-  if (dataset && o.batchSize !== undefined) {
+  const validationData = checkValidationData(o.validationData);
+  const { suggestOn = "train" } = o;
+  if (suggestOn !== "train" && suggestOn !== "valid") {
+    throw new LayersError(`${WHERE}: suggestOn must be "train" or "valid"; got ${String(suggestOn)}`);
+  }
+  if (suggestOn === "valid" && validationData === undefined) {
     throw new LayersError(
-      `${WHERE}: batchSize applies to tensors; a dataset is batched already (got ${o.batchSize})`,
+      `${WHERE}: suggestOn "valid" needs validationData (the validation curve is recorded only then); got no validationData`,
+    );
+  }
+  // Training on a dataset, batchSize can only batch tensor validationData.
+  const tensorValidation = validationData !== undefined && !isValidationDataset(validationData);
+  if (dataset && !tensorValidation && o.batchSize !== undefined) {
+    throw new LayersError(
+      `${WHERE}: batchSize applies to tensors (x, y or validationData); a dataset is batched already (got ${o.batchSize})`,
     );
   }
   const batchSize = o.batchSize ?? 32;
@@ -141,5 +171,7 @@ export function checkLrFindOptions<N extends string>(
     repeats,
     analyze,
     callbacks,
+    validationData,
+    suggestOn,
   };
 }

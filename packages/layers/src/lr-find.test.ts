@@ -23,7 +23,7 @@ import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LayersError, UnsupportedOptimizerError } from "./errors.js";
 import { lrFind } from "./lr-find.js";
-import { expectNoLeak, mlp, regressionData, useBackend } from "./test-helpers.js";
+import { expectNoLeak, mlp, regressionData, state, useBackend } from "./test-helpers.js";
 
 useBackend();
 
@@ -40,15 +40,6 @@ async function trained(optimizer: tf.Optimizer = tf.train.adam(1e-3)): Promise<t
   model.compile({ optimizer, loss: "meanSquaredError" });
   await model.fit(x, y, { batchSize: 32, epochs: 1, verbose: 0 });
   return model;
-}
-
-/** The bits of every weight and every optimizer weight (iterations included). */
-async function state(model: tf.LayersModel): Promise<number[][]> {
-  const bits = (t: tf.Tensor) => Array.from(new Uint32Array(new Float32Array(t.dataSync()).buffer));
-  const opt = await model.optimizer.getWeights();
-  const out = [...model.getWeights().map(bits), ...opt.map((w) => bits(w.tensor))];
-  tf.dispose(opt[0]?.tensor as tf.Tensor); // the iterations scalar is made by getWeights
-  return out;
 }
 
 function hypers(model: tf.LayersModel): unknown {

@@ -5,7 +5,7 @@
  */
 import { SchedExp, SchedLin } from "@sched/core";
 import {
-  analyzeLrFind,
+  analyzeCurve,
   type DefaultSuggestion,
   type LrFindAnalysis,
   type LrFindCurve,
@@ -29,8 +29,10 @@ import { type CheckedLrFindOptions, checkLrFindOptions, type LrFindOptions } fro
 import { optimizerSpec } from "./optimizers.js";
 import { ScheduleCallback } from "./schedule-callback.js";
 import { takeSnapshot } from "./snapshot.js";
+import { validationLoss } from "./valid-loss.js";
 
 export type { LrFindOptions } from "./lr-find-options.js";
+export type { ValidationData } from "./valid-loss.js";
 
 const WHERE = "lrFind";
 const BETA = 0.98;
@@ -50,7 +52,10 @@ async function ramp(
   }
   const losses: number[] = [];
   const rawLosses: number[] = [];
+  const validLosses: number[] = [];
+  const rawValidLosses: number[] = [];
   let avg = 0;
+  let validAvg = 0;
   let best = Number.POSITIVE_INFINITY;
   model.stopTraining = false;
   for (const cb of all) await cb.onTrainBegin({});
@@ -72,6 +77,12 @@ async function ramp(
     const smooth = avg / (1 - BETA ** (i + 1));
     rawLosses.push(loss);
     losses.push(smooth);
+    if (o.validationData) {
+      const valid = await validationLoss(model, o.validationData, o.batchSize);
+      validAvg = BETA * validAvg + (1 - BETA) * valid;
+      rawValidLosses.push(valid);
+      validLosses.push(validAvg / (1 - BETA ** (i + 1)));
+    }
     for (const cb of all) await cb.onBatchEnd(i, { batch: i, size: batch.size, loss });
     if (!Number.isFinite(loss)) break;
     if (smooth < best) best = smooth;
@@ -79,12 +90,17 @@ async function ramp(
     if (model.stopTraining) break;
   }
   for (const cb of all) await cb.onTrainEnd({});
-  return { lrs: scheduler.hps.lr.slice(0, losses.length), losses, rawLosses };
+  const curve: LrFindCurve = { lrs: scheduler.hps.lr.slice(0, losses.length), losses, rawLosses };
+  if (o.validationData) {
+    curve.validLosses = validLosses;
+    curve.rawValidLosses = rawValidLosses;
+  }
+  return curve;
 }
 
 function analyze(curve: LrFindCurve, o: CheckedLrFindOptions, run: number): LrFindAnalysis {
   try {
-    return analyzeLrFind({ ...curve, numIt: o.numIt }, o.analyze);
+    return analyzeCurve(curve, o.numIt, { ...o.analyze, suggestOn: o.suggestOn });
   } catch (e) {
     if (e instanceof LrFindError && o.repeats > 1) {
       throw new LrFindError(`run ${run + 1} of ${o.repeats}: ${e.message}`, e);
@@ -97,7 +113,8 @@ function analyze(curve: LrFindCurve, o: CheckedLrFindOptions, run: number): LrFi
  * The LR range test on a compiled tfjs-layers model: raises the LR each batch from `startLr`
  * towards `endLr` over `numIt` batches (as many epochs as needed), records the smoothed loss and
  * stops when it diverges, then puts the model's weights and the optimizer's state and hypers back
- * exactly as they were (also when a callback or the model throws). Returns `SuggestedLRs`, the
+ * exactly as they were (also when a callback or the model throws). With `validationData` it also
+ * records the validation loss after every step, which `suggestOn: "valid"` suggests from. Returns `SuggestedLRs`, the
  * result `@sched/callbacks`' lrFind returns too: one LR per suggestion function, keyed by its name,
  * plus the non-enumerable `names`, `suggestions`, `diagnostics`, `curve` (for
  * `plotLrFind(result.curve, { suggestions: result.suggestions })`), `analysis` and `repeats`.
@@ -170,5 +187,5 @@ export async function lrFind<N extends string = DefaultSuggestion>(
   }
   const runs = curves.map((curve, r) => analyze(curve, o, r));
   // Built as @sched/callbacks builds it: with repeats, the medians marked on the last run's curve.
-  return lrFindResult<N>(runs, curves[curves.length - 1] as LrFindCurve);
+  return lrFindResult<N>(runs, curves[curves.length - 1] as LrFindCurve, { suggestOn: o.suggestOn });
 }

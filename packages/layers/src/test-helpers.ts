@@ -117,3 +117,12 @@ export function regressionData(n: number, inputs: number, seed = 3): { x: tf.Ten
   });
   return { x: tf.tensor2d(xs, [n, inputs]), y: tf.tensor2d(ys, [n, 1]) };
 }
+
+/** The bits of every weight and every optimizer weight (iterations included). */
+export async function state(model: tf.LayersModel): Promise<number[][]> {
+  const bits = (t: tf.Tensor) => Array.from(new Uint32Array(new Float32Array(t.dataSync()).buffer));
+  const opt = await model.optimizer.getWeights();
+  const out = [...model.getWeights().map(bits), ...opt.map((w) => bits(w.tensor))];
+  tf.dispose(opt[0]?.tensor as tf.Tensor); // the iterations scalar is made by getWeights
+  return out;
+}
