@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runBlock, tsBlocks } from "@sched/readme-examples";
+import { readmeSection, runBlock, trueClaims, tsBlocks } from "@sched/readme-examples";
 import * as tf from "@tensorflow/tfjs";
 import { expect, it } from "vitest";
 import { useBackend } from "./test-helpers.js";
@@ -33,4 +33,27 @@ it("the README example runs, prints what it says and writes lr_find.png", async 
   model.optimizer.dispose();
   model.dispose();
   expect(tf.memory().numTensors).toBe(tensors);
+});
+
+it('the README example of lrFind on the validation loss runs, prints "true" where it says, leaks nothing', async () => {
+  const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+  const readme = readFileSync(join(packageDir, "README.md"), "utf8");
+  const section = readmeSection(
+    readme,
+    'lrFind on the validation loss: `validationData` and `suggestOn: "valid"`',
+  );
+  const code = tsBlocks(section ?? "")[0];
+  expect(code).toBeDefined();
+  const run = await runBlock(code as string, {
+    packageDir,
+    imports: { "@sched/layers": join(packageDir, "src", "index.ts") },
+    countTensors: () => tf.memory().numTensors,
+  });
+  expect(run.tensorChange).toBe(0);
+  const claims = trueClaims(code as string);
+  expect(claims).toEqual(["true", "true", "true", "true"]);
+  expect(run.printed.filter((line) => line === "true")).toHaveLength(4);
+  expect(run.printed[3], run.printed.join("\n")).toMatch(
+    /^halfway: \d\.\d\de-\d+ \(train\), \d\.\d\de-\d+ \(valid\)$/,
+  );
 });
