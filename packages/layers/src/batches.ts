@@ -69,11 +69,12 @@ export function isTensorData(value: unknown): value is TensorData {
   return entries.length > 0 && entries.every((t) => t instanceof tf.Tensor);
 }
 
-/** Whether `value` is a tf.data dataset (anything with an `iterator()` method). */
+/** Whether `value` is a tf.data dataset (anything with an `iterator()` method that is not a tensor). */
 export function isDataset(value: unknown): value is tf.data.Dataset<tf.TensorContainer> {
   return (
     value !== null &&
     typeof value === "object" &&
+    !(value instanceof tf.Tensor) &&
     typeof (value as { iterator?: unknown }).iterator === "function"
   );
 }

@@ -3,7 +3,7 @@
  * model.fit / model.fitDataset with a scheduleCallback.
  */
 import { combinedCos } from "@sched/core";
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { isDataset, isTensorData, type TensorData } from "./batches.js";
 import { type CallbackInput, toCallbacks } from "./callback-list.js";
 import { releaseAbandonedTape } from "./engine-cleanup.js";
@@ -125,7 +125,7 @@ export async function fitOneCycle(
 ): Promise<OneCycleHistory> {
   if (!model || typeof model.fit !== "function")
     throw new LayersError(`${WHERE}: model must be a tfjs LayersModel`);
-  const dataset = isDataset(data) && !(data instanceof tf.Tensor);
+  const dataset = isDataset(data);
   if (!dataset && !isTensorData(data)) {
     throw new LayersError(`${WHERE}: x must be a tensor, an array or a map of tensors, or a tf.data dataset`);
   }

@@ -9,9 +9,10 @@ import {
   RESERVED_NAMES,
   type SuggestFunc,
 } from "@sched/suggest";
+import { isDataset } from "./batches.js";
 import { type CallbackInput, type FitCallback, toCallbacks } from "./callback-list.js";
 import { LayersError } from "./errors.js";
-import { checkValidationData, isValidationDataset, type ValidationData } from "./valid-loss.js";
+import { checkValidationData, type ValidationData } from "./valid-loss.js";
 
 const WHERE = "lrFind";
 
@@ -124,7 +125,7 @@ export function checkLrFindOptions<N extends string>(
     );
   }
   // Training on a dataset, batchSize can only batch tensor validationData.
-  const tensorValidation = validationData !== undefined && !isValidationDataset(validationData);
+  const tensorValidation = validationData !== undefined && !isDataset(validationData);
   if (dataset && !tensorValidation && o.batchSize !== undefined) {
     throw new LayersError(
       `${WHERE}: batchSize applies to tensors (x, y or validationData); a dataset is batched already (got ${o.batchSize})`,

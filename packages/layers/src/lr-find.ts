@@ -142,7 +142,7 @@ export async function lrFind<N extends string = DefaultSuggestion>(
   yOrOptions?: TensorData | LrFindOptions<N> | null,
   maybeOptions?: LrFindOptions<N>,
 ): Promise<SuggestedLRs<N>> {
-  const dataset = isDataset(data) && !(data instanceof tf.Tensor);
+  const dataset = isDataset(data);
   if (!dataset && !isTensorData(data)) {
     throw new LayersError(`${WHERE}: x must be a tensor, an array or a map of tensors, or a tf.data dataset`);
   }

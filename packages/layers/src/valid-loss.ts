@@ -11,15 +11,10 @@ export type ValidationData = [TensorData, TensorData] | tf.data.Dataset<tf.Tenso
 
 const WHERE = "lrFind";
 
-/** Whether `value` is a tf.data dataset, told from tensors as lrFind tells its `x`. */
-export function isValidationDataset(value: unknown): value is tf.data.Dataset<tf.TensorContainer> {
-  return isDataset(value) && !(value instanceof tf.Tensor);
-}
-
 /** Checks `validationData`'s form (its shapes are the model's to check, on the first evaluation). */
 export function checkValidationData(value: unknown): ValidationData | undefined {
   if (value === undefined) return undefined;
-  if (isValidationDataset(value)) return value;
+  if (isDataset(value)) return value;
   const what = Array.isArray(value)
     ? `an array of ${value.length}`
     : value instanceof tf.Tensor
@@ -88,7 +83,7 @@ export async function validationLoss(
   data: ValidationData,
   batchSize: number,
 ): Promise<number> {
-  if (isValidationDataset(data)) return firstValue(await evaluateDataset(model, data));
+  if (isDataset(data)) return firstValue(await evaluateDataset(model, data));
   const [x, y] = data;
   // evaluate takes maps by input/output name too, though its type lists tensors only.
   return firstValue(model.evaluate(x as tf.Tensor[], y as tf.Tensor[], { batchSize, verbose: 0 }));
